@@ -1,0 +1,33 @@
+// The unit the spool stores: one accepted ingest request, exactly as the pipeline needs it.
+//
+// Ingest writes it, the pipeline reads it; the spool itself treats records as opaque bytes.
+// The body is kept as received (still Content-Encoded): ingest has already proven that it
+// decodes within limits and frames correctly, and the raw form is what is cheapest to fsync.
+// The encoding is versioned so records written by an older binary stay readable.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lt {
+
+enum class IngestEndpoint : uint8_t { envelope = 1, store = 2 };
+
+struct SpooledRequest {
+    IngestEndpoint endpoint = IngestEndpoint::envelope;
+    int64_t project_id = 0;
+    double received_at = 0;        // seconds since epoch
+    std::string client_ip;         // TCP peer (or trusted forwarded address)
+    std::string sdk_client;        // sentry_client from auth, or User-Agent
+    std::string content_encoding;  // as sent; "" for identity
+    std::string event_id;          // 32-hex id ingest answered with, "" when none
+    std::string body;              // request body as received
+};
+
+std::string encode_spooled_request(const SpooledRequest& request);
+// nullopt when the bytes are not a record this version understands.
+std::optional<SpooledRequest> decode_spooled_request(std::string_view bytes);
+
+}  // namespace lt

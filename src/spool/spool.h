@@ -1,0 +1,127 @@
+// The durable spool: an append-only log of opaque records in segment files.
+//
+// Contract
+// - append() hands a record to the single writer thread. The writer batches every record that
+//   is waiting, writes them with one write and makes them durable with one fdatasync (group
+//   commit), then calls each record's callback with true. On an I/O error the callbacks get
+//   false and the record must not be acknowledged. Callbacks run on the writer thread and must
+//   be cheap (post work elsewhere).
+// - A record is framed as [u32 length][u32 crc32c of payload][payload], little endian, in files
+//   `<dir>/<16-digit segment number>.seg`. A segment is closed at `segment_bytes` and a new one
+//   started (the directory is fsynced after creating it).
+// - On open, the last segment is scanned and cut back to its last whole, checksummed record:
+//   a torn tail was never acknowledged, so dropping it loses nothing that was promised.
+// - SpoolReader returns durable records in order, each with the position just after it. The
+//   pipeline commits that position together with what it wrote; after a restart it opens a
+//   reader at the committed position, so every acknowledged record is applied exactly once.
+// - release_before(p) deletes segments that lie wholly before p (already committed).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <compare>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lt {
+
+struct SpoolPosition {
+    uint64_t segment = 1;  // segment numbers start at 1
+    uint64_t offset = 0;   // byte offset inside the segment
+    auto operator<=>(const SpoolPosition&) const = default;
+};
+
+struct SpoolOptions {
+    uint64_t segment_bytes = 64ull << 20;
+    bool sync = true;  // false only for benchmarks that measure everything but the disk
+};
+
+struct SpoolStats {
+    uint64_t appended_records = 0;
+    uint64_t appended_bytes = 0;
+    uint64_t syncs = 0;  // fdatasync calls (records / syncs = group commit factor)
+    SpoolPosition durable_end;
+};
+
+class Spool {
+public:
+    using DurableCallback = std::function<void(bool durable)>;
+
+    Spool(std::filesystem::path dir, SpoolOptions options = {});
+    ~Spool();  // stops the writer after making everything already appended durable
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+
+    void append(std::string record, DurableCallback on_durable);
+
+    // End of the durable data (the position after the last fsynced record).
+    SpoolPosition durable_end() const;
+    // Blocks until durable_end() > after or the timeout passes; returns durable_end().
+    SpoolPosition wait_beyond(SpoolPosition after, std::chrono::milliseconds timeout) const;
+
+    void release_before(SpoolPosition position);
+    SpoolStats stats() const;
+    const std::filesystem::path& dir() const { return dir_; }
+
+    // Drains what is queued, then stops the writer; later append() calls fail at once.
+    void stop();
+
+private:
+    struct Pending {
+        std::string record;
+        DurableCallback on_durable;
+    };
+    void recover();
+    void open_segment(uint64_t number, bool create);
+    void writer_loop();
+
+    std::filesystem::path dir_;
+    SpoolOptions options_;
+    int fd_ = -1;
+    uint64_t segment_number_ = 1;
+    uint64_t segment_size_ = 0;
+
+    mutable std::mutex mutex_;
+    std::condition_variable work_ready_;
+    mutable std::condition_variable durable_advanced_;
+    std::deque<Pending> queue_;
+    bool stopping_ = false;
+    SpoolPosition durable_end_;
+    SpoolStats stats_;
+    std::thread writer_;
+};
+
+struct SpoolRecord {
+    std::string payload;
+    SpoolPosition end;  // position just after this record
+};
+
+class SpoolReader {
+public:
+    SpoolReader(const Spool& spool, SpoolPosition start);
+    ~SpoolReader();
+    SpoolReader(const SpoolReader&) = delete;
+    SpoolReader& operator=(const SpoolReader&) = delete;
+
+    // The next durable record, or nullopt when none arrives within `wait`.
+    std::optional<SpoolRecord> next(std::chrono::milliseconds wait);
+    SpoolPosition position() const { return position_; }
+
+private:
+    const Spool& spool_;
+    SpoolPosition position_;
+    int fd_ = -1;
+    uint64_t fd_segment_ = 0;
+};
+
+uint32_t crc32c(const void* data, size_t size);
+
+}  // namespace lt
