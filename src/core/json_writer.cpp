@@ -1,38 +1,11 @@
 #include "core/json_writer.h"
 
+#include "core/utf8.h"
+
 #include <charconv>
 #include <cmath>
 
 namespace lt {
-
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char lead = byte(i);
-    size_t len = 0;
-    uint32_t min_code = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        len = 2, min_code = 0x80;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        len = 3, min_code = 0x800;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        len = 4, min_code = 0x10000;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) return 0;
-    uint32_t code = lead & (0xFF >> (len + 1));
-    for (size_t k = 1; k < len; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-        code = (code << 6) | (byte(i + k) & 0x3F);
-    }
-    if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-    return len;
-}
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -41,7 +14,7 @@ void append_json_string(std::string& out, std::string_view text) {
     while (i < text.size()) {
         const unsigned char c = static_cast<unsigned char>(text[i]);
         if (c >= 0x80) {
-            const size_t len = utf8_sequence_length(text, i);
+            const size_t len = utf8_sequence_length(text, i);  // 0: invalid byte
             if (len == 0) {
                 out.append("\xEF\xBF\xBD");
                 ++i;
@@ -52,13 +25,27 @@ void append_json_string(std::string& out, std::string_view text) {
             continue;
         }
         switch (c) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\n': out.append("\\n"); break;
-            case '\r': out.append("\\r"); break;
-            case '\t': out.append("\\t"); break;
-            case '\b': out.append("\\b"); break;
-            case '\f': out.append("\\f"); break;
+            case '"':
+                out.append("\\\"");
+                break;
+            case '\\':
+                out.append("\\\\");
+                break;
+            case '\n':
+                out.append("\\n");
+                break;
+            case '\r':
+                out.append("\\r");
+                break;
+            case '\t':
+                out.append("\\t");
+                break;
+            case '\b':
+                out.append("\\b");
+                break;
+            case '\f':
+                out.append("\\f");
+                break;
             default:
                 if (c < 0x20) {
                     out.append("\\u00");

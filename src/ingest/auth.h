@@ -37,7 +37,5 @@ struct Dsn {
 
 std::optional<Dsn> parse_dsn(std::string_view dsn);
 
-// Decodes application/x-www-form-urlencoded text ('+' is a space, %XX escapes).
-std::string url_decode(std::string_view text);
 
 }  // namespace lt

@@ -1,1 +1,371 @@
-// placeholder until implemented
+#include "pipeline/pipeline.h"
+
+#include <simdjson.h>
+
+#include <array>
+#include <chrono>
+#include <map>
+
+#include "core/compression.h"
+#include "core/json_writer.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/time.h"
+#include "core/utf8.h"
+#include "envelope/envelope.h"
+#include "spool/record.h"
+
+namespace lt {
+
+namespace {
+
+constexpr size_t kMaxDecodedBytes = 64u << 20;
+
+// Item types the store keeps. Everything else is counted as a drop.
+constexpr std::array<std::string_view, 24> kStoredItemTypes = {"event",
+                                                               "transaction",
+                                                               "attachment",
+                                                               "session",
+                                                               "sessions",
+                                                               "client_report",
+                                                               "user_report",
+                                                               "feedback",
+                                                               "check_in",
+                                                               "log",
+                                                               "span",
+                                                               "otel_log",
+                                                               "otel_span",
+                                                               "otel_traces_data",
+                                                               "trace_metric",
+                                                               "profile",
+                                                               "profile_chunk",
+                                                               "replay_event",
+                                                               "replay_recording",
+                                                               "replay_video",
+                                                               "statsd",
+                                                               "metric_buckets",
+                                                               "metric_meta",
+                                                               "nel"};
+
+bool is_stored_type(std::string_view type) {
+    for (std::string_view known : kStoredItemTypes) {
+        if (known == type) return true;
+    }
+    return false;
+}
+
+bool is_event_like(std::string_view type) {
+    return type == "event" || type == "transaction" || type == "feedback";
+}
+
+struct PipelineMetrics {
+    Counter& envelopes = metrics().counter("lighttrace_pipeline_envelopes_total",
+                                           "Spooled requests processed by the pipeline.");
+    Histogram& commit_seconds =
+        metrics().histogram("lighttrace_store_commit_seconds", "Store batch commit latency.",
+                            {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
+    Counter& item(const std::string& type) {
+        return metrics().counter("lighttrace_pipeline_items_total",
+                                 "Items stored by the pipeline, by item type.",
+                                 {{"type", is_stored_type(type) ? type : "other"}});
+    }
+    Counter& dropped(const std::string& type, const std::string& reason) {
+        return metrics().counter(
+            "lighttrace_pipeline_dropped_total",
+            "Items the pipeline could not keep, by type and reason.",
+            {{"type", is_stored_type(type) ? type : "other"}, {"reason", reason}});
+    }
+};
+
+PipelineMetrics& pipeline_metrics() {
+    static PipelineMetrics instance;
+    return instance;
+}
+
+void record_drop(WriteBatch& batch, int64_t project_id, const std::string& type,
+                 const std::string& reason) {
+    pipeline_metrics().dropped(type, reason).add();
+    for (DropCount& drop : batch.drops) {
+        if (drop.project_id == project_id && drop.item_type == type && drop.reason == reason) {
+            ++drop.count;
+            return;
+        }
+    }
+    batch.drops.push_back(DropCount{project_id, type, reason, 1});
+}
+
+void write_element(JsonWriter& out, simdjson::dom::element element);
+
+void write_object_members(JsonWriter& out, simdjson::dom::object object) {
+    for (auto field : object) {
+        out.key(field.key);
+        write_element(out, field.value);
+    }
+}
+
+// Re-serializes a parsed value. Depth is bounded by the parser's max depth.
+void write_element(JsonWriter& out, simdjson::dom::element element) {
+    switch (element.type()) {
+        case simdjson::dom::element_type::OBJECT:
+            out.begin_object();
+            write_object_members(out, element.get_object().value_unsafe());
+            out.end_object();
+            break;
+        case simdjson::dom::element_type::ARRAY: {
+            const simdjson::dom::array array = element.get_array().value_unsafe();
+            out.begin_array();
+            for (simdjson::dom::element child : array) write_element(out, child);
+            out.end_array();
+            break;
+        }
+        case simdjson::dom::element_type::STRING:
+            out.value(element.get_string().value_unsafe());
+            break;
+        case simdjson::dom::element_type::INT64:
+            out.value(element.get_int64().value_unsafe());
+            break;
+        case simdjson::dom::element_type::UINT64:
+            out.value(element.get_uint64().value_unsafe());
+            break;
+        case simdjson::dom::element_type::DOUBLE:
+            out.value(element.get_double().value_unsafe());
+            break;
+        case simdjson::dom::element_type::BOOL:
+            out.value(element.get_bool().value_unsafe());
+            break;
+        case simdjson::dom::element_type::NULL_VALUE:
+            out.null();
+            break;
+    }
+}
+
+double event_timestamp(simdjson::dom::object event, double fallback) {
+    simdjson::dom::element value;
+    if (event["timestamp"].get(value) != simdjson::SUCCESS) return fallback;
+    double number = 0;
+    if (value.get(number) == simdjson::SUCCESS) return number;
+    std::string_view text;
+    if (value.get(text) == simdjson::SUCCESS) {
+        if (auto parsed = parse_rfc3339(text)) return *parsed;
+    }
+    return fallback;
+}
+
+struct EventPayload {
+    std::string json;
+    double timestamp = 0;
+};
+
+// The event JSON as stored: valid UTF-8, `event_id` = the id the client was answered with,
+// and a note in `errors` when bytes had to be replaced. nullopt when it is not a JSON object.
+std::optional<EventPayload> prepare_event(std::string_view payload, const std::string& event_id,
+                                          double received_at) {
+    thread_local simdjson::dom::parser parser;
+    size_t replaced = 0;
+    std::string repaired;
+    if (!is_valid_utf8(payload)) {
+        repaired = repair_utf8(payload, &replaced);
+        payload = repaired;
+    }
+    simdjson::dom::element root;
+    if (parser.parse(payload.data(), payload.size()).get(root) != simdjson::SUCCESS) {
+        return std::nullopt;
+    }
+    simdjson::dom::object event;
+    if (root.get(event) != simdjson::SUCCESS) return std::nullopt;
+
+    EventPayload result;
+    result.timestamp = event_timestamp(event, received_at);
+    std::string_view own_id;
+    const bool id_matches =
+        event["event_id"].get(own_id) == simdjson::SUCCESS && own_id == event_id;
+    if (id_matches && replaced == 0) {
+        result.json.assign(payload);
+        return result;
+    }
+
+    JsonWriter out;
+    out.begin_object();
+    out.key("event_id").value(event_id);
+    bool wrote_errors = false;
+    for (auto field : event) {
+        if (field.key == "event_id") continue;
+        if (field.key == "errors" && replaced > 0 && field.value.is_array()) {
+            const simdjson::dom::array errors = field.value.get_array().value_unsafe();
+            out.key("errors").begin_array();
+            for (simdjson::dom::element entry : errors) write_element(out, entry);
+            wrote_errors = true;
+        } else {
+            out.key(field.key);
+            write_element(out, field.value);
+            continue;
+        }
+        out.begin_object()
+            .key("type")
+            .value("invalid_data")
+            .key("reason")
+            .value("invalid UTF-8 replaced by U+FFFD")
+            .key("count")
+            .value(static_cast<uint64_t>(replaced))
+            .end_object()
+            .end_array();
+    }
+    if (replaced > 0 && !wrote_errors) {
+        out.key("errors")
+            .begin_array()
+            .begin_object()
+            .key("type")
+            .value("invalid_data")
+            .key("reason")
+            .value("invalid UTF-8 replaced by U+FFFD")
+            .key("count")
+            .value(static_cast<uint64_t>(replaced))
+            .end_object()
+            .end_array();
+    }
+    out.end_object();
+    result.json = out.take();
+    return result;
+}
+
+}  // namespace
+
+double process_spooled_record(std::string_view record, WriteBatch& batch,
+                              const PipelineOptions& options) {
+    PipelineMetrics& counters = pipeline_metrics();
+    counters.envelopes.add();
+    auto request = decode_spooled_request(record);
+    if (!request) {
+        record_drop(batch, 0, "envelope", "unreadable_spool_record");
+        return 0;
+    }
+    DecodeResult decoded =
+        decode_content(request->content_encoding, request->body, kMaxDecodedBytes);
+    if (decoded.status != DecodeStatus::ok) {
+        record_drop(batch, request->project_id, "envelope", "undecodable_body");
+        return request->received_at;
+    }
+    EnvelopeParse parsed = parse_envelope(decoded.data);
+    if (!parsed.envelope) {
+        record_drop(batch, request->project_id, "envelope", "bad_framing");
+        return request->received_at;
+    }
+
+    std::map<std::string, int, std::less<>> ordinals;
+    for (const EnvelopeItem& item : parsed.envelope->items) {
+        if (!is_stored_type(item.type)) {
+            record_drop(batch, request->project_id, item.type, "unsupported_item_type");
+            continue;
+        }
+        StoredItem stored;
+        stored.project_id = request->project_id;
+        stored.type = item.type;
+        stored.ordinal = ordinals[item.type]++;
+        stored.received_at = request->received_at;
+        stored.timestamp = request->received_at;
+        stored.raw_size = item.payload.size();
+        std::string_view payload = item.payload;
+        std::optional<EventPayload> event;
+        if (is_event_like(item.type)) {
+            event = prepare_event(payload, request->event_id, request->received_at);
+            if (!event) {
+                record_drop(batch, request->project_id, item.type, "invalid_json");
+                continue;
+            }
+            payload = event->json;
+            stored.timestamp = event->timestamp;
+            stored.event_id = request->event_id;
+        } else if (item.type == "attachment" || item.type == "user_report") {
+            stored.event_id = request->event_id;
+        }
+        stored.payload_zstd = zstd_compress(payload, options.payload_zstd_level);
+        counters.item(stored.type).add();
+        batch.items.push_back(std::move(stored));
+    }
+    return request->received_at;
+}
+
+Pipeline::Pipeline(Store& store, Spool& spool, PipelineOptions options)
+    : store_(store), spool_(spool), options_(options) {}
+
+Pipeline::~Pipeline() {
+    stop();
+}
+
+void Pipeline::start() {
+    stopping_.store(false);
+    thread_ = std::thread([this] { run(); });
+}
+
+void Pipeline::stop() {
+    stopping_.store(true);
+    if (thread_.joinable()) thread_.join();
+}
+
+uint64_t Pipeline::depth_bytes() const {
+    const SpoolPosition end = spool_.durable_end();
+    const SpoolPosition done{committed_segment_.load(), committed_offset_.load()};
+    if (end <= done) return 0;
+    if (end.segment == done.segment) return end.offset - done.offset;
+    const uint64_t whole_segments = end.segment - done.segment - 1;
+    const uint64_t rest_of_first =
+        options_.segment_bytes > done.offset ? options_.segment_bytes - done.offset : 0;
+    return whole_segments * options_.segment_bytes + rest_of_first + end.offset;
+}
+
+double Pipeline::lag_seconds() const {
+    if (depth_bytes() == 0) return 0;
+    const double newest = committed_received_at_.load();
+    return newest > 0 ? std::max(0.0, now_seconds() - newest) : 0.0;
+}
+
+void Pipeline::run() {
+    PipelineMetrics& counters = pipeline_metrics();
+    std::optional<SpoolReader> reader;
+    reader.emplace(spool_, store_.read_cursor());
+    SpoolPosition released = reader->position();
+    committed_segment_.store(released.segment);
+    committed_offset_.store(released.offset);
+    while (true) {
+        // After stop() is asked, keep going until nothing durable is left.
+        const bool draining = stopping_.load();
+        WriteBatch batch;
+        size_t records = 0;
+        size_t bytes = 0;
+        double newest_received_at = 0;
+        std::optional<SpoolRecord> next =
+            reader->next(draining ? std::chrono::milliseconds(0) : std::chrono::milliseconds(100));
+        if (!next) {
+            if (draining) break;
+            continue;
+        }
+        while (next) {
+            bytes += next->payload.size();
+            newest_received_at = process_spooled_record(next->payload, batch, options_);
+            batch.cursor = next->end;
+            if (++records >= options_.max_batch_records || bytes >= options_.max_batch_bytes) break;
+            next = reader->next(std::chrono::milliseconds(0));
+        }
+        const auto started = std::chrono::steady_clock::now();
+        try {
+            store_.commit(batch);
+        } catch (const std::exception& e) {
+            // Nothing of the batch is kept; read the same records again after a pause.
+            log_error("pipeline.commit_failed", {{"error", e.what()}});
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+            reader.emplace(spool_, store_.read_cursor());
+            continue;
+        }
+        counters.commit_seconds.observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        committed_received_at_.store(newest_received_at);
+        committed_segment_.store(batch.cursor.segment);
+        committed_offset_.store(batch.cursor.offset);
+        if (batch.cursor.segment > released.segment) {
+            spool_.release_before(SpoolPosition{batch.cursor.segment, 0});
+            released = batch.cursor;
+        }
+    }
+}
+
+}  // namespace lt

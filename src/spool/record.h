@@ -1,8 +1,9 @@
 // The unit the spool stores: one accepted ingest request, exactly as the pipeline needs it.
 //
 // Ingest writes it, the pipeline reads it; the spool itself treats records as opaque bytes.
-// The body is kept as received (still Content-Encoded): ingest has already proven that it
-// decodes within limits and frames correctly, and the raw form is what is cheapest to fsync.
+// The body is an envelope kept as received (still Content-Encoded): ingest has already proven
+// that it decodes within limits and frames correctly, and the raw form is the cheapest to
+// fsync. Legacy /store/ events arrive here already wrapped as a one-item envelope.
 // The encoding is versioned so records written by an older binary stay readable.
 #pragma once
 

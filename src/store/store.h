@@ -88,6 +88,7 @@ struct ItemSummary {
     double received_at = 0;
     double timestamp = 0;
     uint64_t raw_size = 0;
+    std::string payload;  // decompressed, only when asked for
 };
 
 struct StoreOptions {
@@ -104,7 +105,8 @@ public:
     virtual Organization ensure_organization(const std::string& slug, const std::string& name) = 0;
     virtual std::optional<Organization> find_organization(const std::string& slug) = 0;
     virtual std::vector<Organization> list_organizations() = 0;
-    // nullopt if the slug is taken in that organization.
+    // nullopt if the slug is taken in that organization; throws if the organization does not
+    // exist. Project ids are numeric and start at 1 (they appear in DSNs).
     virtual std::optional<Project> create_project(int64_t organization_id, const std::string& slug,
                                                   const std::string& name) = 0;
     virtual std::optional<Project> find_project(const std::string& organization_slug,
@@ -115,7 +117,8 @@ public:
     virtual std::string create_key(int64_t project_id) = 0;
     virtual std::vector<ProjectKey> list_keys(int64_t project_id) = 0;
     virtual std::optional<ProjectKey> find_key(const std::string& public_key) = 0;
-    // Creates a token and returns it in clear text; only its SHA-256 is stored.
+    // Creates a token ("sntryu_" + 64 hex) and returns it in clear text; only its SHA-256 is
+    // stored. Scopes must not contain ',' (std::invalid_argument otherwise).
     virtual std::string create_token(int64_t organization_id,
                                      const std::vector<std::string>& scopes) = 0;
     virtual std::optional<ApiToken> find_token(const std::string& token) = 0;
@@ -129,17 +132,24 @@ public:
     virtual void commit(const WriteBatch& batch) = 0;
 
     // --- reading back ---
-    // The decompressed payload of the project's item with this event id and type.
+    // The decompressed payload of the project's item with this event id and type (the lowest
+    // ordinal when several match); nullopt when none or event_id is empty. Throws if the stored
+    // payload is corrupt.
     virtual std::optional<std::string> find_item_payload(int64_t project_id,
                                                          const std::string& event_id,
                                                          const std::string& type) = 0;
-    // Items received for a project, newest first.
-    virtual std::vector<ItemSummary> list_items(int64_t project_id, size_t limit) = 0;
+    // Items received for a project, newest first; `type` "" means every type. Payloads are
+    // decompressed into the summaries only when `with_payload` is set.
+    virtual std::vector<ItemSummary> list_items(int64_t project_id, const std::string& type,
+                                                size_t limit, bool with_payload) = 0;
     virtual std::vector<DropCount> list_drops() = 0;
 };
 
-// Opens (creating if needed) the SQLite store at `path` and runs pending migrations.
-// Throws std::runtime_error with a clear message when the file cannot be used.
+// Opens (creating if needed) the SQLite store at `path` and runs pending migrations. The parent
+// directory must exist. Throws std::runtime_error with a clear message when the file cannot be
+// used, including when its schema is newer than this binary knows. Every operation throws
+// std::runtime_error on a database error (SQLITE_BUSY included, after waiting 5 s for a lock
+// held by another process).
 std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& path,
                                          const StoreOptions& options = {});
 

