@@ -399,15 +399,21 @@ struct Template {
     std::vector<size_t> slots;
 };
 
-Template make_template(const std::string& name, const Envelope& env) {
+Template make_template(const std::string& name, const Envelope& env, const std::string& dsn) {
     Template t;
     t.name = name;
     const bool has_event = std::any_of(env.items.begin(), env.items.end(),
                                        [](const Item& it) { return is_event_like(it.type); });
     std::string& out = t.bytes;
-    const std::string& header = env.header;
+    std::string header = env.header;
+    // A self-authenticating envelope must name the project we send to.
+    if (const auto d = find_member(header, "dsn")) {
+        std::string quoted;
+        lt::append_json_string(quoted, dsn);
+        header = header.substr(0, d->begin) + quoted + header.substr(d->end);
+    }
     const auto id = find_member(header, "event_id");
-    if (id && header[id->begin] == '"') {
+    if (id) {
         out = header.substr(0, id->begin) + "\"";
         t.slots.push_back(out.size());
         out += std::string(kPlaceholder) + "\"" + header.substr(id->end);
@@ -427,7 +433,7 @@ Template make_template(const std::string& name, const Envelope& env) {
         std::optional<size_t> payload_slot;
         if (is_event_like(item.type)) {
             const auto pid = find_member(payload, "event_id");
-            if (pid && payload[pid->begin] == '"') {
+            if (pid) {
                 payload = payload.substr(0, pid->begin) + "\"" + std::string(kPlaceholder) + "\"" +
                           payload.substr(pid->end);
                 payload_slot = pid->begin + 1;
@@ -478,7 +484,7 @@ std::vector<Template> load_templates(const Options& o) {
         const bool has_event = std::any_of(env->items.begin(), env->items.end(),
                                            [](const Item& it) { return it.type == "event"; });
         if (o.mix == "errors" && !has_event) continue;
-        templates.push_back(make_template(name, *env));
+        templates.push_back(make_template(name, *env, o.dsn));
     }
     if (templates.empty()) die("no usable envelopes under " + o.fixtures);
     return templates;
@@ -805,7 +811,7 @@ public:
         if (o.gzip) prefix_ += "Content-Encoding: gzip\r\n";
         prefix_ += "Content-Length: ";
         const double expected = o.rate > 0 ? o.rate * o.duration : 50000.0 * o.duration;
-        stats_.latency_ns.reserve(static_cast<size_t>(std::min(expected * 1.2, 5e7)));
+        stats_.latency_ns.reserve(static_cast<size_t>(std::min(expected * 1.2, 1e7)));
     }
 
     void run();

@@ -98,7 +98,6 @@ private:
         stream_.async_read_some(buffer_.prepare(8192),
                                 [self = shared_from_this()](beast::error_code ec, size_t n) {
                                     if (ec) return self->close();
-                                    traffic().bytes_in.add(n);
                                     self->buffer_.commit(n);
                                     self->read_header();
                                 });
@@ -106,13 +105,12 @@ private:
 
     void read_header() {
         stream_.expires_after(server_.options.header_timeout);
-        const size_t buffered = buffer_.size();
-        bhttp::async_read_header(
-            stream_, buffer_, *parser_,
-            [self = shared_from_this(), buffered](beast::error_code ec, size_t n) {
-                if (n > buffered) traffic().bytes_in.add(n - buffered);
-                self->on_header(ec);
-            });
+        // Bytes are counted as the parser consumes them, so each wire byte counts once.
+        bhttp::async_read_header(stream_, buffer_, *parser_,
+                                 [self = shared_from_this()](beast::error_code ec, size_t n) {
+                                     traffic().bytes_in.add(n);
+                                     self->on_header(ec);
+                                 });
     }
 
     void on_header(beast::error_code ec) {
