@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential make cmake ninja-build pkg-config ca-certificates
   libboost-dev libsimdjson-dev libzstd-dev libbrotli-dev zlib1g-dev libsqlite3-dev
-  libsodium-dev libgtest-dev
+  libsodium-dev libgtest-dev libbenchmark-dev
 )
 
 missing=()

@@ -235,16 +235,26 @@ void lock_data_dir(const std::filesystem::path& dir) {
     }
 }
 
+// lighttrace_http_requests_total{route,status}, looked up once per thread and series.
+Counter& requests_counter(const std::string& route, int status) {
+    thread_local std::map<std::pair<std::string, int>, Counter*> cache;
+    Counter*& counter = cache[{route, status}];
+    if (counter == nullptr) {
+        counter = &metrics().counter("lighttrace_http_requests_total",
+                                     "HTTP requests by route and status.",
+                                     {{"route", route}, {"status", std::to_string(status)}});
+    }
+    return *counter;
+}
+
 // The handler every request goes through: routing, 404/405, and per-route metrics.
 http::Handler make_dispatcher(std::shared_ptr<http::Router> router) {
+    static const std::string kUnmatched = "unmatched";
     return [router](http::Request&& request, http::Responder respond) {
         auto match = router->match(request.method, request.path);
-        const std::string route = match.name ? *match.name : "unmatched";
+        const std::string* route = match.name ? match.name : &kUnmatched;
         http::Responder counted = [route, respond = std::move(respond)](http::Response response) {
-            metrics()
-                .counter("lighttrace_http_requests_total", "HTTP requests by route and status.",
-                         {{"route", route}, {"status", std::to_string(response.status)}})
-                .add();
+            requests_counter(*route, response.status).add();
             respond(std::move(response));
         };
         if (!match.handler) {

@@ -61,6 +61,13 @@ double Histogram::sum() const {
     return static_cast<double>(sum_micros_.load()) / 1e6;
 }
 
+Counter& LabeledCounters::at(std::string_view value) const {
+    for (const auto& [known, counter] : counters_) {
+        if (known == value) return *counter;
+    }
+    return *other_;
+}
+
 Counter& Metrics::counter(const std::string& name, const std::string& help,
                           const MetricLabels& labels) {
     std::lock_guard lock(mutex_);

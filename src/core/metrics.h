@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,20 @@ public:
 
 private:
     std::atomic<uint64_t> value_{0};
+};
+
+// The counters of one family for a fixed list of label values, created up front so that
+// at() takes no lock. A value outside the list counts under `other_value`.
+class LabeledCounters {
+public:
+    template <typename Values>
+    LabeledCounters(const std::string& name, const std::string& help, const std::string& label,
+                    const Values& values, const std::string& other_value = "other");
+    Counter& at(std::string_view value) const;
+
+private:
+    std::vector<std::pair<std::string, Counter*>> counters_;
+    Counter* other_ = nullptr;
 };
 
 class Histogram {
@@ -66,5 +81,16 @@ private:
 
 // The process-wide registry.
 Metrics& metrics();
+
+template <typename Values>
+LabeledCounters::LabeledCounters(const std::string& name, const std::string& help,
+                                 const std::string& label, const Values& values,
+                                 const std::string& other_value) {
+    for (const auto& value : values) {
+        counters_.emplace_back(std::string(value),
+                               &metrics().counter(name, help, {{label, std::string(value)}}));
+    }
+    other_ = &metrics().counter(name, help, {{label, other_value}});
+}
 
 }  // namespace lt

@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -43,6 +44,10 @@ Traffic& traffic() {
 }
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::chrono::seconds kLinger{2};
+// A body may take body_timeout plus the time to send it at this slowest accepted rate.
+constexpr uint64_t kMinBodyBytesPerSecond = 256 * 1024;
+constexpr std::chrono::seconds kMaxBodyTime{600};
 
 }  // namespace
 
@@ -129,7 +134,11 @@ private:
     }
 
     void read_body() {
-        stream_.expires_after(server_.options.body_timeout);
+        auto allowed = server_.options.body_timeout;
+        if (const auto length = parser_->content_length()) {
+            allowed += std::chrono::seconds(*length / kMinBodyBytesPerSecond);
+        }
+        stream_.expires_after(std::min<std::chrono::seconds>(allowed, kMaxBodyTime));
         bhttp::async_read(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, size_t n) {
                               traffic().bytes_in.add(n);
@@ -188,9 +197,28 @@ private:
                         });
     }
 
+    // For errors found before the body was read: answer, then drain what the client is still
+    // sending for a moment, so that closing does not reset the connection under the answer.
     void answer_and_close(Response response) {
         version_ = 11;
+        linger_after_write_ = true;
         write(std::move(response), false);
+    }
+
+    void linger_then_close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.expires_after(kLinger);
+        discard_ = std::make_unique<std::array<char, 16384>>();
+        discard_rest();
+    }
+
+    void discard_rest() {
+        stream_.async_read_some(net::buffer(*discard_),
+                                [self = shared_from_this()](beast::error_code ec, size_t) {
+                                    if (ec) return self->stream_.close();
+                                    self->discard_rest();
+                                });
     }
 
     void write(Response response, bool keep_alive) {
@@ -209,6 +237,9 @@ private:
                                const bool again = !ec && self->response_->keep_alive();
                                self->response_.reset();
                                if (again) return self->read_next();
+                               if (self->linger_after_write_ && !ec) {
+                                   return self->linger_then_close();
+                               }
                                self->close();
                            });
     }
@@ -228,6 +259,8 @@ private:
     bool keep_alive_ = true;
     unsigned version_ = 11;
     bool busy_ = false;
+    bool linger_after_write_ = false;
+    std::unique_ptr<std::array<char, 16384>> discard_;
 };
 
 }  // namespace

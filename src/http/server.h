@@ -8,8 +8,11 @@
 // - Limits: header bytes (431), body bytes as sent on the wire (413 with a JSON detail, the
 //   connection is then closed), and connections at once (further ones are closed at accept).
 // - Timeouts: a connection with no request in progress is closed after idle_timeout; once a
-//   request's first byte arrives its header must be complete within header_timeout and its
-//   body within body_timeout. Slow clients only hold their own connection.
+//   request's first byte arrives its header must be complete within header_timeout, and its
+//   body within body_timeout plus one second per 256 KiB of declared Content-Length (at most
+//   10 minutes). Slow clients only hold their own connection.
+// - An error found before the body was read (413, 431, 400) is answered, then the connection
+//   is drained for up to 2 s before closing, so the client reads the answer instead of a reset.
 // - shutdown(): stops accepting, lets requests in flight finish (up to drain_timeout), closes
 //   idle connections, and returns when the I/O threads have exited.
 #pragma once
@@ -32,7 +35,7 @@ struct ServerOptions {
     size_t max_connections = 10000;
     std::chrono::seconds idle_timeout{60};
     std::chrono::seconds header_timeout{10};
-    std::chrono::seconds body_timeout{60};
+    std::chrono::seconds body_timeout{10};
 };
 
 class Server {

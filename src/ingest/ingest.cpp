@@ -13,6 +13,7 @@
 #include "core/metrics.h"
 #include "core/time.h"
 #include "envelope/envelope.h"
+#include "envelope/item_types.h"
 #include "ingest/auth.h"
 #include "spool/record.h"
 
@@ -22,28 +23,11 @@ namespace {
 
 constexpr double kKeyCacheSeconds = 60;
 
-// Item types whose counts get their own metric series; the rest count as "other".
-constexpr std::array<std::string_view, 20> kKnownItemTypes = {
-    "event",         "transaction",  "attachment",       "session",      "sessions",
-    "client_report", "user_report",  "feedback",         "check_in",     "log",
-    "span",          "otel_log",     "otel_span",        "trace_metric", "profile",
-    "profile_chunk", "replay_event", "replay_recording", "replay_video", "statsd"};
-
-std::string_view metric_item_type(std::string_view type) {
-    for (std::string_view known : kKnownItemTypes) {
-        if (known == type) return known;
-    }
-    return "other";
-}
-
 Counter& accepted_items(std::string_view type) {
-    return metrics().counter("lighttrace_ingest_items_total",
-                             "Envelope items accepted into the spool, by item type.",
-                             {{"type", std::string(metric_item_type(type))}});
-}
-
-bool is_event_like(std::string_view type) {
-    return type == "event" || type == "transaction" || type == "feedback";
+    static const LabeledCounters counters("lighttrace_ingest_items_total",
+                                          "Envelope items accepted into the spool, by item type.",
+                                          "type", kKnownItemTypes);
+    return counters.at(type);
 }
 
 void add_cors(http::Response& response) {
@@ -139,7 +123,7 @@ std::optional<std::string> unwrap_legacy_store_body(std::string body, size_t max
 
 // Size limit for one item of a type, by Relay's categories.
 size_t item_limit(const IngestLimits& limits, std::string_view type) {
-    if (is_event_like(type)) return limits.max_event_bytes;
+    if (is_event_item(type)) return limits.max_event_bytes;
     if (type == "attachment" || type == "replay_recording" || type == "replay_video" ||
         type == "profile" || type == "profile_chunk") {
         return limits.max_attachment_bytes;
@@ -206,7 +190,7 @@ void Ingest::handle(http::Request&& request, const http::PathParams& params,
         {request.header("x-sentry-auth"), request.header("authorization"), request.query});
     if (auth.status != 0) return respond(error(auth.status, auth.detail));
 
-    std::string encoding(request.header("content-encoding"));
+    const std::string encoding(request.header("content-encoding"));
     DecodeResult decoded = decode_content(encoding, request.body, limits_.max_decoded_bytes);
     switch (decoded.status) {
         case DecodeStatus::ok:
@@ -242,7 +226,7 @@ void Ingest::handle(http::Request&& request, const http::PathParams& params,
             if (item.type == "session" && ++sessions > limits_.max_session_items) {
                 return respond(error(413, "envelope exceeded size limits for type 'session'"));
             }
-            if (is_event_like(item.type)) {
+            if (is_event_item(item.type)) {
                 JsonCheck check = check_event_json(item.payload, item.type);
                 if (!check.ok) return respond(error(400, check.detail));
                 if (event_id.empty()) event_id = check.event_id;
@@ -262,9 +246,8 @@ void Ingest::handle(http::Request&& request, const http::PathParams& params,
         const std::string type = check.is_transaction ? "transaction" : "event";
         item_types.push_back(type);
         // The pipeline reads envelopes only: the legacy event travels as a one-item envelope.
-        request.body = "{\"event_id\":\"" + event_id + "\"}\n{\"type\":\"" + type +
+        decoded.data = "{\"event_id\":\"" + event_id + "\"}\n{\"type\":\"" + type +
                        "\",\"length\":" + std::to_string(json->size()) + "}\n" + *json;
-        encoding.clear();
     }
 
     if (auth.public_key.empty()) {
@@ -286,9 +269,8 @@ void Ingest::handle(http::Request&& request, const http::PathParams& params,
     spooled.client_ip = request.remote_ip;
     spooled.sdk_client =
         auth.client.empty() ? std::string(request.header("user-agent")) : auth.client;
-    spooled.content_encoding = encoding;
     spooled.event_id = event_id;
-    spooled.body = std::move(request.body);
+    spooled.body = std::move(decoded.data);
     std::string record = encode_spooled_request(spooled);
 
     const size_t held = record.size();

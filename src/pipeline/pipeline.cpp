@@ -13,50 +13,12 @@
 #include "core/time.h"
 #include "core/utf8.h"
 #include "envelope/envelope.h"
+#include "envelope/item_types.h"
 #include "spool/record.h"
 
 namespace lt {
 
 namespace {
-
-constexpr size_t kMaxDecodedBytes = 64u << 20;
-
-// Item types the store keeps. Everything else is counted as a drop.
-constexpr std::array<std::string_view, 24> kStoredItemTypes = {"event",
-                                                               "transaction",
-                                                               "attachment",
-                                                               "session",
-                                                               "sessions",
-                                                               "client_report",
-                                                               "user_report",
-                                                               "feedback",
-                                                               "check_in",
-                                                               "log",
-                                                               "span",
-                                                               "otel_log",
-                                                               "otel_span",
-                                                               "otel_traces_data",
-                                                               "trace_metric",
-                                                               "profile",
-                                                               "profile_chunk",
-                                                               "replay_event",
-                                                               "replay_recording",
-                                                               "replay_video",
-                                                               "statsd",
-                                                               "metric_buckets",
-                                                               "metric_meta",
-                                                               "nel"};
-
-bool is_stored_type(std::string_view type) {
-    for (std::string_view known : kStoredItemTypes) {
-        if (known == type) return true;
-    }
-    return false;
-}
-
-bool is_event_like(std::string_view type) {
-    return type == "event" || type == "transaction" || type == "feedback";
-}
 
 struct PipelineMetrics {
     Counter& envelopes = metrics().counter("lighttrace_pipeline_envelopes_total",
@@ -64,16 +26,13 @@ struct PipelineMetrics {
     Histogram& commit_seconds =
         metrics().histogram("lighttrace_store_commit_seconds", "Store batch commit latency.",
                             {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
-    Counter& item(const std::string& type) {
-        return metrics().counter("lighttrace_pipeline_items_total",
-                                 "Items stored by the pipeline, by item type.",
-                                 {{"type", is_stored_type(type) ? type : "other"}});
-    }
+    LabeledCounters items{"lighttrace_pipeline_items_total",
+                          "Items stored by the pipeline, by item type.", "type", kKnownItemTypes};
     Counter& dropped(const std::string& type, const std::string& reason) {
         return metrics().counter(
             "lighttrace_pipeline_dropped_total",
             "Items the pipeline could not keep, by type and reason.",
-            {{"type", is_stored_type(type) ? type : "other"}, {"reason", reason}});
+            {{"type", is_known_item_type(type) ? type : "other"}, {"reason", reason}});
     }
 };
 
@@ -239,13 +198,7 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
         record_drop(batch, 0, "envelope", "unreadable_spool_record");
         return 0;
     }
-    DecodeResult decoded =
-        decode_content(request->content_encoding, request->body, kMaxDecodedBytes);
-    if (decoded.status != DecodeStatus::ok) {
-        record_drop(batch, request->project_id, "envelope", "undecodable_body");
-        return request->received_at;
-    }
-    EnvelopeParse parsed = parse_envelope(decoded.data);
+    EnvelopeParse parsed = parse_envelope(request->body);
     if (!parsed.envelope) {
         record_drop(batch, request->project_id, "envelope", "bad_framing");
         return request->received_at;
@@ -253,7 +206,7 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
 
     std::map<std::string, int, std::less<>> ordinals;
     for (const EnvelopeItem& item : parsed.envelope->items) {
-        if (!is_stored_type(item.type)) {
+        if (!is_known_item_type(item.type)) {
             record_drop(batch, request->project_id, item.type, "unsupported_item_type");
             continue;
         }
@@ -266,7 +219,7 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
         stored.raw_size = item.payload.size();
         std::string_view payload = item.payload;
         std::optional<EventPayload> event;
-        if (is_event_like(item.type)) {
+        if (is_event_item(item.type)) {
             event = prepare_event(payload, request->event_id, request->received_at);
             if (!event) {
                 record_drop(batch, request->project_id, item.type, "invalid_json");
@@ -279,7 +232,7 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
             stored.event_id = request->event_id;
         }
         stored.payload_zstd = zstd_compress(payload, options.payload_zstd_level);
-        counters.item(stored.type).add();
+        counters.items.at(stored.type).add();
         batch.items.push_back(std::move(stored));
     }
     return request->received_at;

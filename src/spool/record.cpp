@@ -7,7 +7,7 @@ namespace {
 
 // Layout (version 1), integers little endian:
 // [u8 version][u8 endpoint][i64 project_id][f64 received_at]
-// then client_ip, sdk_client, content_encoding, event_id, body, each as [u32 length][bytes].
+// then client_ip, sdk_client, event_id, body, each as [u32 length][bytes].
 constexpr uint8_t kVersion = 1;
 
 void put_u32(std::string& out, uint32_t value) {
@@ -66,15 +66,14 @@ private:
 
 std::string encode_spooled_request(const SpooledRequest& request) {
     std::string out;
-    out.reserve(2 + 8 + 8 + 5 * 4 + request.client_ip.size() + request.sdk_client.size() +
-                request.content_encoding.size() + request.event_id.size() + request.body.size());
+    out.reserve(2 + 8 + 8 + 4 * 4 + request.client_ip.size() + request.sdk_client.size() +
+                request.event_id.size() + request.body.size());
     out.push_back(static_cast<char>(kVersion));
     out.push_back(static_cast<char>(request.endpoint));
     put_u64(out, static_cast<uint64_t>(request.project_id));
     put_u64(out, std::bit_cast<uint64_t>(request.received_at));
     put_string(out, request.client_ip);
     put_string(out, request.sdk_client);
-    put_string(out, request.content_encoding);
     put_string(out, request.event_id);
     put_string(out, request.body);
     return out;
@@ -96,8 +95,7 @@ std::optional<SpooledRequest> decode_spooled_request(std::string_view bytes) {
     request.project_id = static_cast<int64_t>(project_id);
     request.received_at = std::bit_cast<double>(received_at);
     if (!in.string(request.client_ip) || !in.string(request.sdk_client) ||
-        !in.string(request.content_encoding) || !in.string(request.event_id) ||
-        !in.string(request.body) || !in.at_end())
+        !in.string(request.event_id) || !in.string(request.body) || !in.at_end())
         return std::nullopt;
     return request;
 }

@@ -24,13 +24,11 @@ std::string read_file(const fs::path& path) {
     return buffer.str();
 }
 
-std::string spooled(std::string body, const std::string& event_id = "",
-                    const std::string& encoding = "") {
+std::string spooled(std::string body, const std::string& event_id = "") {
     SpooledRequest request;
     request.project_id = 7;
     request.received_at = 1'700'000'000.5;
     request.client_ip = "127.0.0.1";
-    request.content_encoding = encoding;
     request.event_id = event_id;
     request.body = std::move(body);
     return encode_spooled_request(request);
@@ -114,11 +112,8 @@ TEST(ProcessRecord, EveryKindIsStoredOrCountedAsDropped) {
     EXPECT_EQ(batch.drops[1].reason, "invalid_json");
 }
 
-TEST(ProcessRecord, DecodesContentEncodingAndCountsUnreadableRecords) {
+TEST(ProcessRecord, CountsUnreadableRecords) {
     WriteBatch batch;
-    const std::string body = "{}\n{\"type\":\"event\"}\n{\"message\":\"zipped\"}";
-    process_spooled_record(spooled(gzip_compress(body), kHeaderId, "gzip"), batch, {});
-    ASSERT_EQ(batch.items.size(), 1u);
     process_spooled_record("not a spool record", batch, {});
     ASSERT_EQ(batch.drops.size(), 1u);
     EXPECT_EQ(batch.drops[0].reason, "unreadable_spool_record");

@@ -334,7 +334,9 @@ export function rawExchange(port, chunks, { timeoutMs = 15_000, delayMs = 0, end
 // line), `bodyChunks` Buffers written one after the other (respecting back-pressure). Stops
 // writing as soon as the server answers or closes, so a server that rejects early (413) is seen
 // as the answer instead of as a write error. Resolves {status, headers, body, closed}.
-export function rawHttp(port, head, bodyChunks = [], { timeoutMs = 60_000 } = {}) {
+// With `writeAll`, keeps writing the whole body even after an early answer, as SDK transports
+// do (they read the answer only after sending everything).
+export function rawHttp(port, head, bodyChunks = [], { timeoutMs = 60_000, writeAll = false } = {}) {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
     const got = [];
@@ -359,11 +361,16 @@ export function rawHttp(port, head, bodyChunks = [], { timeoutMs = 60_000 } = {}
     sock.on('connect', async () => {
       sock.write(`${head}\r\n\r\n`);
       for (const c of bodyChunks) {
-        if (done || answered || sock.destroyed) return;
+        if (done || (answered && !writeAll) || sock.destroyed) return;
         if (!sock.write(c)) {
-          await new Promise((r) => {
-            sock.once('drain', r);
-            sock.once('close', r);
+          await new Promise((resolve) => {
+            const wake = () => {
+              sock.off('drain', wake);
+              sock.off('close', wake);
+              resolve();
+            };
+            sock.on('drain', wake);
+            sock.on('close', wake);
           });
         }
       }
@@ -483,7 +490,17 @@ export class LightTrace {
   }
 
   // Options: org/project slugs of the test project (created through the CLI).
-  async start({ project = 'it', org = 'default', url, extraArgs = [], env = {} } = {}) {
+  async start(opts = {}) {
+    try {
+      return await this._start(opts);
+    } catch (e) {
+      if (this.server?.running) await this.server.kill9();
+      removeDir(this.dataDir);
+      throw e;
+    }
+  }
+
+  async _start({ project = 'it', org = 'default', url, extraArgs = [], env = {} } = {}) {
     this.dataDir = makeTempDir();
     const port = await freePort();
     this.server = new ServerProcess({ port, dataDir: this.dataDir, url, extraArgs, env });
@@ -668,8 +685,10 @@ export function nodeClient(script, opts) {
   return runClient(process.execPath, [path.join(CLIENTS_DIR, 'node', script)], opts);
 }
 
-export function pythonClient(script, opts) {
-  return runClient(SYSTEM_PYTHON, [path.join(CLIENTS_DIR, 'python', script)], opts);
+export function pythonClient(script, opts = {}) {
+  // no __pycache__ in the source tree
+  const env = { PYTHONDONTWRITEBYTECODE: '1', ...opts.env };
+  return runClient(SYSTEM_PYTHON, [path.join(CLIENTS_DIR, 'python', script)], { ...opts, env });
 }
 
 // Resolves `true` if the command exists on PATH.
