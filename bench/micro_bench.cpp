@@ -9,9 +9,11 @@
 #include <vector>
 
 #include "core/compression.h"
+#include "core/ids.h"
 #include "envelope/envelope.h"
 #include "pipeline/pipeline.h"
 #include "spool/record.h"
+#include "store/store.h"
 
 namespace {
 
@@ -103,6 +105,39 @@ void BM_ProcessSpooledRecord(benchmark::State& state) {
     set_bytes(state, error_envelopes());
 }
 BENCHMARK(BM_ProcessSpooledRecord)->Arg(0)->Arg(1);
+
+// Store commits of pipeline-sized batches: error events with random ids, stored as the pipeline
+// stores them (zstd level 1), into a store that grows across iterations.
+void BM_StoreCommit(benchmark::State& state) {
+    const fs::path dir = fs::temp_directory_path() / "lighttrace-micro-bench-store";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    {
+        auto store = lt::open_sqlite_store(dir / "lighttrace.db");
+        std::vector<std::string> payloads;
+        for (const auto& body : error_envelopes()) payloads.push_back(lt::zstd_compress(body, 1));
+        const size_t batch_size = static_cast<size_t>(state.range(0));
+        uint64_t sequence = 0;
+        for (auto _ : state) {
+            lt::WriteBatch batch;
+            for (size_t i = 0; i < batch_size; ++i, ++sequence) {
+                lt::StoredItem item;
+                item.project_id = 1;
+                item.type = "event";
+                item.event_id = lt::random_hex(16);
+                item.received_at = 1.7e9 + static_cast<double>(sequence) / 1000;
+                item.timestamp = item.received_at;
+                item.payload_zstd = payloads[sequence % payloads.size()];
+                batch.items.push_back(std::move(item));
+            }
+            batch.cursor = lt::SpoolPosition{1, sequence};
+            store->commit(batch);
+        }
+        state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * batch_size));
+    }
+    fs::remove_all(dir);
+}
+BENCHMARK(BM_StoreCommit)->Arg(32)->Arg(256)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -1,6 +1,8 @@
 #include "pipeline/pipeline.h"
 
 #include <simdjson.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -19,6 +21,8 @@
 namespace lt {
 
 namespace {
+
+constexpr int kPipelineNice = 10;
 
 struct PipelineMetrics {
     Counter& envelopes = metrics().counter("lighttrace_pipeline_envelopes_total",
@@ -273,6 +277,9 @@ double Pipeline::lag_seconds() const {
 }
 
 void Pipeline::run() {
+    // Acknowledging requests is what SDKs wait for; the pipeline yields the CPU to it and
+    // catches up in the gaps (the spool holds the difference).
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPipelineNice);
     PipelineMetrics& counters = pipeline_metrics();
     std::optional<SpoolReader> reader;
     reader.emplace(spool_, store_.read_cursor());
@@ -292,12 +299,19 @@ void Pipeline::run() {
             if (draining) break;
             continue;
         }
+        // Gather for a short window: a commit costs about as much as a few dozen rows, so
+        // under load larger batches are what keep the store ahead of ingest.
+        const auto gather_until = std::chrono::steady_clock::now() + options_.gather_window;
         while (next) {
             bytes += next->payload.size();
             newest_received_at = process_spooled_record(next->payload, batch, options_);
             batch.cursor = next->end;
             if (++records >= options_.max_batch_records || bytes >= options_.max_batch_bytes) break;
-            next = reader->next(std::chrono::milliseconds(0));
+            const auto now = std::chrono::steady_clock::now();
+            const auto wait = draining || now >= gather_until
+                                  ? std::chrono::milliseconds(0)
+                                  : std::chrono::ceil<std::chrono::milliseconds>(gather_until - now);
+            next = reader->next(wait);
         }
         const auto started = std::chrono::steady_clock::now();
         try {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 
@@ -25,6 +26,9 @@ namespace lt {
 struct PipelineOptions {
     size_t max_batch_records = 1024;
     size_t max_batch_bytes = 32u << 20;  // decoded bytes processed per commit
+    // How long a batch may wait for more records before it is committed (adds at most this
+    // to the time until an event is visible).
+    std::chrono::milliseconds gather_window{10};
     int payload_zstd_level = 1;
     uint64_t segment_bytes = SpoolOptions{}.segment_bytes;  // for depth_bytes()
 };

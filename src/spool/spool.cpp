@@ -1,6 +1,7 @@
 #include "spool/spool.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -344,7 +345,14 @@ bool Spool::write_at(const std::string& bytes, uint64_t offset) {
 
 bool Spool::sync_segment() {
     if (!options_.sync) return true;
-    if (::fdatasync(fd_) != 0) {
+    static Histogram& sync_seconds = metrics().histogram(
+        "lighttrace_spool_sync_seconds", "Spool fdatasync latency (one per group commit).",
+        {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1});
+    const auto started = std::chrono::steady_clock::now();
+    const int synced = ::fdatasync(fd_);
+    sync_seconds.observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (synced != 0) {
         // After a failed fdatasync the page cache no longer tells what reached the disk.
         log_io_error("spool.sync_failed");
         mark_failed();

@@ -5,13 +5,10 @@
 // seeing the latest committed state (WAL snapshots are taken per statement). Nothing is cached
 // above SQLite, so rows committed by another process (the CLI) are visible to the next read.
 //
-// Durability: journal_mode=WAL with synchronous=NORMAL. A commit is durable across a process
-// crash (kill -9) as soon as COMMIT returns, because the WAL frames are in the OS page cache;
-// only a power loss or kernel crash can drop the last transactions, and then the cursor rolls
-// back together with the rows it covers (they are in the same transaction), so the pipeline
-// replays them from the spool. The spool deletes only whole segments well behind the cursor, so
-// the replayed records are still there. synchronous=FULL would add an fsync per batch for no
-// additional guarantee.
+// Durability: journal_mode=WAL with synchronous=FULL, so a COMMIT is on disk when it returns.
+// The pipeline releases spool segments right after committing past them; with NORMAL a power
+// loss could drop those commits after their spool data was gone. FULL costs one fsync per
+// pipeline batch (docs/design/storage.md has the numbers).
 #include <algorithm>
 #include <condition_variable>
 #include <limits>
@@ -54,7 +51,7 @@ void configure(Connection& connection, bool writer) {
         connection.exec("PRAGMA query_only = ON");
     }
     // See the durability note at the top of this file.
-    connection.exec("PRAGMA synchronous = NORMAL");
+    connection.exec("PRAGMA synchronous = FULL");
     connection.exec("PRAGMA foreign_keys = ON");
     // Mapped pages count in RSS once per connection, so the window stays moderate.
     connection.exec("PRAGMA mmap_size = 33554432");
