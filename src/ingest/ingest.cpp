@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "core/utf8.h"
 #include "envelope/envelope.h"
 #include "envelope/item_types.h"
 #include "ingest/auth.h"
@@ -20,8 +21,6 @@
 namespace lt {
 
 namespace {
-
-constexpr double kKeyCacheSeconds = 60;
 
 Counter& accepted_items(std::string_view type) {
     static const LabeledCounters counters("lighttrace_ingest_items_total",
@@ -65,38 +64,36 @@ struct JsonCheck {
     bool is_transaction = false;  // "type": "transaction"
 };
 
-// Checks an event-like payload: a JSON object within the depth limit. Invalid UTF-8 passes
-// (the pipeline repairs it); simdjson reports it before structure, so such payloads get only
-// the depth check done by a structural scan.
+simdjson::dom::parser& event_parser() {
+    thread_local simdjson::dom::parser parser = [] {
+        simdjson::dom::parser sized;
+        if (sized.allocate(1u << 20, kMaxJsonDepth) != simdjson::SUCCESS) throw std::bad_alloc();
+        return sized;
+    }();
+    return parser;
+}
+
+// Checks an event-like payload: a JSON object within the depth limit. Invalid UTF-8 is not a
+// reason to refuse it (the pipeline replaces it), so such a payload is checked as repaired.
 JsonCheck check_event_json(std::string_view payload, std::string_view what) {
-    thread_local simdjson::dom::parser parser(64u << 20);
-    thread_local bool sized = false;
-    if (!sized) {
-        if (parser.allocate(1u << 20, kMaxJsonDepth) != simdjson::SUCCESS) {
-            return {false, "server out of memory", {}};
-        }
-        sized = true;
-    }
-    JsonCheck check;
-    const simdjson::padded_string padded(payload);
     simdjson::dom::element root;
-    const auto status = parser.parse(padded).get(root);
-    if (status == simdjson::UTF8_ERROR) return check;
+    auto status = event_parser().parse(simdjson::padded_string(payload)).get(root);
+    if (status == simdjson::UTF8_ERROR) {
+        status = event_parser().parse(simdjson::padded_string(repair_utf8(payload))).get(root);
+    }
+    const std::string prefix = "invalid JSON in " + std::string(what) + " item: ";
     if (status == simdjson::DEPTH_ERROR) {
         return {false,
-                "invalid JSON in " + std::string(what) + " item: nested deeper than " +
-                    std::to_string(kMaxJsonDepth) + " levels",
-                {}};
+                prefix + "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                {},
+                false};
     }
     if (status != simdjson::SUCCESS) {
-        return {
-            false,
-            "invalid JSON in " + std::string(what) + " item: " + simdjson::error_message(status),
-            {}};
+        return {false, prefix + simdjson::error_message(status), {}, false};
     }
-    if (!root.is_object()) {
-        return {false, std::string(what) + " item is not a JSON object", {}};
-    }
+    if (!root.is_object())
+        return {false, std::string(what) + " item is not a JSON object", {}, false};
+    JsonCheck check;
     std::string_view id;
     if (root["event_id"].get(id) == simdjson::SUCCESS) {
         if (auto normalized = normalize_uuid(id)) check.event_id = *normalized;

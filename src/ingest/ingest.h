@@ -48,6 +48,8 @@ private:
     void handle(http::Request&& request, const http::PathParams& params, http::Responder respond,
                 Kind kind);
     // The project id the key belongs to, or nullopt when the key is unknown or inactive.
+    // Known keys are remembered for the life of the process (keys cannot be revoked yet); an
+    // unknown key is looked up in the store every time, so a new key works at once.
     std::optional<int64_t> project_of_key(const std::string& public_key);
 
     Store& store_;

@@ -131,6 +131,18 @@ badCase('invalid UTF-8 in an event payload → 200, stored with U+FFFD in place 
   const text = ev.message ?? ev.logentry?.formatted ?? ev.logentry?.message;
   assert.equal(text, 'bad \uFFFD\uFFFD bytes');
   assert.equal(ev.extra.k, 'v\uFFFD');
+  assert.ok(ev.errors.some((e) => e.type === 'invalid_data' && e.count === 3), JSON.stringify(ev.errors));
+});
+
+badCase('invalid UTF-8 does not hide other problems: also 10,000 deep → 400', async () => {
+  const id = newEventId();
+  const payload = Buffer.concat([
+    Buffer.from(`{"event_id":"${id}","message":"bad `),
+    Buffer.from([0xff]),
+    Buffer.from(`","extra":${'['.repeat(10_000)}${']'.repeat(10_000)}}`),
+  ]);
+  const res = await post(envelope({ event_id: id }, [{ headers: { type: 'event' }, payload }]));
+  assertError(res, 400, /depth|deep|nest/i);
 });
 
 badCase('unknown item type → 200, the other items stored', async () => {
