@@ -5,8 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential make cmake ninja-build pkg-config ca-certificates
-  libboost-dev libsimdjson-dev libzstd-dev libbrotli-dev zlib1g-dev libsqlite3-dev
-  libsodium-dev libgtest-dev libbenchmark-dev
+  libboost-dev libsimdjson-dev libzstd-dev libbrotli-dev zlib1g-dev libdeflate-dev libsqlite3-dev
+  libsodium-dev libpcre2-dev libgtest-dev libbenchmark-dev
 )
 
 missing=()

@@ -2,6 +2,7 @@
 
 #include <brotli/decode.h>
 #include <brotli/encode.h>
+#include <libdeflate.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -142,6 +143,35 @@ DecodeResult inflate_bounded(std::string_view input, size_t max_output, ZlibForm
     }
 }
 
+// The common case, fast: one gzip member whose trailer (ISIZE, RFC 1952) announces a size
+// within the limit, decoded by libdeflate into a buffer of exactly that size (2-3x faster than
+// zlib on request-sized bodies). nullopt hands the body to the bounded zlib path, which also
+// covers lying trailers, several members, bombs and corrupt data with the right answer.
+std::optional<DecodeResult> gunzip_single_member(std::string_view input, size_t max_output) {
+    if (input.size() < 18) return std::nullopt;
+    const auto byte = [&](size_t i) {
+        return static_cast<uint32_t>(static_cast<uint8_t>(input[i]));
+    };
+    const size_t tail = input.size() - 4;
+    const size_t announced =
+        byte(tail) | byte(tail + 1) << 8 | byte(tail + 2) << 16 | byte(tail + 3) << 24;
+    if (announced > max_output || announced > (64u << 20)) return std::nullopt;
+    thread_local const std::unique_ptr<libdeflate_decompressor,
+                                       decltype(&libdeflate_free_decompressor)>
+        decompressor(libdeflate_alloc_decompressor(), &libdeflate_free_decompressor);
+    if (!decompressor) return std::nullopt;
+    std::string out(announced, '\0');
+    size_t consumed = 0;
+    size_t produced = 0;
+    const libdeflate_result result =
+        libdeflate_gzip_decompress_ex(decompressor.get(), input.data(), input.size(), out.data(),
+                                      out.size(), &consumed, &produced);
+    if (result != LIBDEFLATE_SUCCESS || consumed != input.size() || produced != announced) {
+        return std::nullopt;
+    }
+    return DecodeResult{.status = DecodeStatus::ok, .data = std::move(out), .error = {}};
+}
+
 // RFC 1950 header: compression method 8, window <= 32 KiB, check bits make it a multiple of 31.
 bool has_zlib_header(std::string_view input) {
     if (input.size() < 2) return false;
@@ -275,6 +305,7 @@ DecodeResult decode_content(std::string_view encoding, std::string_view input, s
         return {.status = DecodeStatus::ok, .data = std::string(input), .error = {}};
     }
     if (name == "gzip" || name == "x-gzip") {
+        if (auto fast = gunzip_single_member(input, max_output)) return std::move(*fast);
         return inflate_bounded(input, max_output, ZlibFormat::gzip);
     }
     if (name == "deflate") return inflate_deflate(input, max_output);

@@ -162,6 +162,21 @@ TEST(Compression, ConcatenatedGzipMembersDecodeAsOneBody) {
     EXPECT_EQ(decode_content("gzip", packed, 10).status, DecodeStatus::too_large);
 }
 
+// The gzip trailer's size (ISIZE) only picks the fast path; a lying one must not change the
+// answer: too large stays too large, and a wrong length is corrupt.
+TEST(Compression, GzipTrailerThatLiesAboutTheSizeIsNotTrusted) {
+    std::string packed = gzip_compress(std::string(2 * kMiB, 'z'));
+    const size_t tail = packed.size() - 4;
+    packed[tail] = 10, packed[tail + 1] = 0, packed[tail + 2] = 0, packed[tail + 3] = 0;
+    EXPECT_EQ(decode_content("gzip", packed, kMiB).status, DecodeStatus::too_large);
+    EXPECT_EQ(decode_content("gzip", packed, 4 * kMiB).status, DecodeStatus::corrupt);
+    const std::string honest = gzip_compress("small body");
+    const DecodeResult fast = decode_content("gzip", honest, kMiB);
+    ASSERT_EQ(fast.status, DecodeStatus::ok);
+    EXPECT_EQ(fast.data, "small body");
+    EXPECT_EQ(decode_content("gzip", honest, 9).status, DecodeStatus::too_large);
+}
+
 TEST(Compression, ConcatenatedZstdFramesDecodeAsOneBody) {
     const std::string packed = zstd_compress("hello ") + zstd_compress("world");
     const DecodeResult r = decode_content("zstd", packed, kMiB);
