@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential make cmake ninja-build pkg-config ca-certificates
   libboost-dev libsimdjson-dev libzstd-dev libbrotli-dev zlib1g-dev libdeflate-dev libsqlite3-dev
-  libsodium-dev libpcre2-dev libgtest-dev libbenchmark-dev
+  libsodium-dev libpcre2-dev libgtest-dev libbenchmark-dev uap-core libyaml-dev
 )
 
 missing=()
@@ -21,6 +21,7 @@ if ((${#missing[@]})); then
   sudo_cmd=()
   if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+  # env after sudo: sudo resets the environment, a DEBIAN_FRONTEND before it would not reach apt
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}"
 fi

