@@ -1,7 +1,10 @@
 // Micro-benchmarks of the ingest and pipeline hot paths, on the captured SDK envelopes.
 // Run: build/bench/lighttrace-micro-bench [--benchmark_filter=REGEX]
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +14,9 @@
 #include "core/compression.h"
 #include "core/ids.h"
 #include "envelope/envelope.h"
+#include "event/json.h"
+#include "event/user_agent.h"
+#include "grouping/parameterize.h"
 #include "pipeline/pipeline.h"
 #include "spool/record.h"
 #include "store/store.h"
@@ -47,6 +53,64 @@ void set_bytes(benchmark::State& state, const std::vector<std::string>& inputs) 
     for (const auto& input : inputs) bytes += input.size();
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes / inputs.size()));
 }
+
+// The event item payloads of error_envelopes(). Arg 0: all of them in turn; arg N: only the one
+// closest to N bytes.
+std::vector<std::string> event_payloads(int64_t near_bytes) {
+    std::vector<std::string> payloads;
+    for (const auto& body : error_envelopes()) {
+        const lt::EnvelopeParse parsed = lt::parse_envelope(body);
+        for (const auto& item : parsed.envelope->items) {
+            if (item.type == "event") payloads.emplace_back(item.payload);
+        }
+    }
+    if (near_bytes == 0) return payloads;
+    const auto distance = [&](const std::string& payload) {
+        return std::abs(static_cast<int64_t>(payload.size()) - near_bytes);
+    };
+    return {*std::min_element(payloads.begin(), payloads.end(), [&](const auto& a, const auto& b) {
+        return distance(a) < distance(b);
+    })};
+}
+
+// The baseline for BM_JsonParseBuild: simdjson's DOM parse alone, with a reused parser.
+void BM_SimdjsonParse(benchmark::State& state) {
+    const auto inputs = event_payloads(state.range(0));
+    simdjson::dom::parser parser;
+    size_t i = 0;
+    for (auto _ : state) {
+        simdjson::dom::element root;
+        const auto& input = inputs[i++ % inputs.size()];
+        benchmark::DoNotOptimize(parser.parse(input.data(), input.size()).get(root));
+    }
+    set_bytes(state, inputs);
+}
+BENCHMARK(BM_SimdjsonParse)->Arg(0)->Arg(8500);
+
+void BM_JsonParseBuild(benchmark::State& state) {
+    const auto inputs = event_payloads(state.range(0));
+    size_t i = 0;
+    for (auto _ : state) {
+        auto parsed = lt::json::parse(inputs[i++ % inputs.size()]);
+        benchmark::DoNotOptimize(parsed);
+    }
+    set_bytes(state, inputs);
+}
+BENCHMARK(BM_JsonParseBuild)->Arg(0)->Arg(8500);
+
+void BM_JsonWrite(benchmark::State& state) {
+    const auto inputs = event_payloads(state.range(0));
+    std::vector<lt::json::Document> documents;
+    for (const auto& input : inputs)
+        documents.push_back(std::move(*lt::json::parse(input).document));
+    size_t i = 0;
+    for (auto _ : state) {
+        auto json = lt::json::to_string(documents[i++ % documents.size()].root());
+        benchmark::DoNotOptimize(json);
+    }
+    set_bytes(state, inputs);
+}
+BENCHMARK(BM_JsonWrite)->Arg(0)->Arg(8500);
 
 void BM_GunzipEnvelope(benchmark::State& state) {
     const auto inputs = gzipped_envelopes();
@@ -138,6 +202,70 @@ void BM_StoreCommit(benchmark::State& state) {
     fs::remove_all(dir);
 }
 BENCHMARK(BM_StoreCommit)->Arg(32)->Arg(256)->Unit(benchmark::kMillisecond);
+
+// User-Agent -> browser/os/device contexts for common browsers. Cached: what an app's few
+// distinct User-Agents cost; uncached: a User-Agent seen for the first time (every uap-core
+// rule section scanned in order until a match).
+const std::vector<std::string>& sample_user_agents() {
+    static const std::vector<std::string> agents{
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.6099.109 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.6099.144 Mobile Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+        "like Gecko) Version/17.2 Mobile/15E148 Safari/604.1",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91",
+    };
+    return agents;
+}
+
+void parse_user_agents(benchmark::State& state, const lt::UserAgentParser& parser) {
+    const auto& agents = sample_user_agents();
+    size_t i = 0;
+    for (auto _ : state) {
+        auto info = parser.parse(agents[i++ % agents.size()]);
+        benchmark::DoNotOptimize(info);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void BM_ParseUserAgent(benchmark::State& state) {
+    parse_user_agents(state, lt::UserAgentParser::default_instance());
+}
+BENCHMARK(BM_ParseUserAgent);
+
+void BM_ParseUserAgentUncached(benchmark::State& state) {
+    static const lt::UserAgentParser uncached{std::string(lt::UserAgentParser::kDefaultRegexesPath),
+                                              0};
+    parse_user_agents(state, uncached);
+}
+BENCHMARK(BM_ParseUserAgentUncached);
+
+// Grouping's message parameterization, per message (a handful of typical error messages).
+void BM_Parameterize(benchmark::State& state) {
+    const std::vector<std::string> messages = {
+        "Payment 8812 for alice@shop.com failed at 2024-03-05T10:00:00Z "
+        "(request 550e8400-e29b-41d4-a716-446655440000)",
+        "Connection to 10.1.2.3:5432 timed out after 30000 ms",
+        "GET https://api.example.com/v1/orders/981?expand=items returned 503",
+        "TypeError: Cannot read properties of undefined (reading 'map')",
+        "Object 0x7ffee4b2c9a8 freed twice on Tue, 05 Mar 2024 14:22:01 GMT",
+        "ValueError: invalid literal for int() with base 10: 'abc'",
+        "Cache miss for key=\"user:42\" enabled=true after 1.5s",
+        "ConnectionResetError: [Errno 104] Connection reset by peer",
+    };
+    size_t i = 0;
+    for (auto _ : state) {
+        auto parameterized = lt::parameterize(messages[i++ % messages.size()]);
+        benchmark::DoNotOptimize(parameterized);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Parameterize);
 
 }  // namespace
 

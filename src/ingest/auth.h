@@ -37,5 +37,4 @@ struct Dsn {
 
 std::optional<Dsn> parse_dsn(std::string_view dsn);
 
-
 }  // namespace lt

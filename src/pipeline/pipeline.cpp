@@ -308,9 +308,10 @@ void Pipeline::run() {
             batch.cursor = next->end;
             if (++records >= options_.max_batch_records || bytes >= options_.max_batch_bytes) break;
             const auto now = std::chrono::steady_clock::now();
-            const auto wait = draining || now >= gather_until
-                                  ? std::chrono::milliseconds(0)
-                                  : std::chrono::ceil<std::chrono::milliseconds>(gather_until - now);
+            const auto wait =
+                draining || now >= gather_until
+                    ? std::chrono::milliseconds(0)
+                    : std::chrono::ceil<std::chrono::milliseconds>(gather_until - now);
             next = reader->next(wait);
         }
         const auto started = std::chrono::steady_clock::now();

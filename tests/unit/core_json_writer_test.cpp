@@ -19,7 +19,11 @@ TEST(JsonWriter, StructureAndCommas) {
 
 TEST(JsonWriter, NumbersRoundTripShortestAndNonFiniteIsNull) {
     JsonWriter json;
-    json.begin_array().value(0.1).value(1700000000.25).value(int64_t{-5}).value(uint64_t{18446744073709551615u});
+    json.begin_array()
+        .value(0.1)
+        .value(1700000000.25)
+        .value(int64_t{-5})
+        .value(uint64_t{18446744073709551615u});
     json.value(std::numeric_limits<double>::infinity()).end_array();
     EXPECT_EQ(json.str(), "[0.1,1700000000.25,-5,18446744073709551615,null]");
 }
@@ -36,7 +40,11 @@ TEST(AppendJsonString, KeepsValidUtf8AndReplacesInvalidBytes) {
     EXPECT_EQ(out, "\"caf\xC3\xA9 \xF0\x9F\x98\x80\"");
     out.clear();
     // A lone continuation byte, an overlong encoding, a surrogate and a truncated sequence.
-    append_json_string(out, "a\x80" "b\xC0\xAF" "c\xED\xA0\x80" "d\xE2\x82");
+    append_json_string(out,
+                       "a\x80"
+                       "b\xC0\xAF"
+                       "c\xED\xA0\x80"
+                       "d\xE2\x82");
     EXPECT_EQ(out,
               "\"a\xEF\xBF\xBD"
               "b\xEF\xBF\xBD\xEF\xBF\xBD"

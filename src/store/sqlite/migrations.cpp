@@ -97,7 +97,7 @@ void refuse_newer(int version) {
 // While alive, announces the migration once it has been running for a second (through the
 // SQLite progress handler, which also fires inside one long statement).
 class SlowWatch {
-  public:
+public:
     SlowWatch(Connection& connection, const StoreOptions& options, const Migration& migration)
         : connection_(connection), options_(options), migration_(migration) {
         sqlite3_progress_handler(connection_.handle(), 100000, &SlowWatch::check, this);
@@ -112,7 +112,7 @@ class SlowWatch {
     SlowWatch(const SlowWatch&) = delete;
     SlowWatch& operator=(const SlowWatch&) = delete;
 
-  private:
+private:
     static int check(void* self) {
         auto& watch = *static_cast<SlowWatch*>(self);
         if (!watch.announced_ &&

@@ -25,7 +25,7 @@
 namespace lt::sqlite {
 
 class Query {
-  public:
+public:
     Query(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
     ~Query();
     Query(const Query&) = delete;
@@ -52,13 +52,13 @@ class Query {
     std::string column_text(int index) const;
     std::string_view column_blob(int index) const;
 
-  private:
+private:
     sqlite3_stmt* stmt_;
     sqlite3* db_;
 };
 
 class Connection {
-  public:
+public:
     // Opens the file read-write; `create` also creates it when missing.
     Connection(const std::filesystem::path& path, bool create);
     ~Connection();
@@ -72,7 +72,7 @@ class Connection {
     int changes() const { return sqlite3_changes(db_); }
     sqlite3* handle() const { return db_; }
 
-  private:
+private:
     sqlite3* db_ = nullptr;
     std::map<std::string, sqlite3_stmt*, std::less<>> statements_;
 };
@@ -80,14 +80,14 @@ class Connection {
 // BEGIN IMMEDIATE on construction (takes the database write lock, waiting up to the busy
 // timeout); ROLLBACK on destruction unless commit() ran.
 class Transaction {
-  public:
+public:
     explicit Transaction(Connection& connection);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 
-  private:
+private:
     Connection& connection_;
     bool done_ = false;
 };

@@ -110,7 +110,7 @@ std::vector<std::string> split_scopes(const std::string& joined) {
 }
 
 class SqliteStore final : public Store {
-  public:
+public:
     SqliteStore(std::filesystem::path path, const StoreOptions& options)
         : path_(std::move(path)), writer_(path_, true) {
         configure(writer_, true);
@@ -392,17 +392,17 @@ class SqliteStore final : public Store {
         return drops;
     }
 
-  private:
+private:
     // A reader connection borrowed from the pool for one call; waits while all are in use.
     class Reader {
-      public:
+    public:
         explicit Reader(SqliteStore& store) : store_(store), connection_(store.acquire_reader()) {}
         ~Reader() { store_.release_reader(std::move(connection_)); }
         Reader(const Reader&) = delete;
         Reader& operator=(const Reader&) = delete;
         Connection& connection() { return *connection_; }
 
-      private:
+    private:
         SqliteStore& store_;
         std::unique_ptr<Connection> connection_;
     };
