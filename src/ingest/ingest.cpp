@@ -12,9 +12,9 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
-#include "core/utf8.h"
 #include "envelope/envelope.h"
 #include "envelope/item_types.h"
+#include "event/json.h"
 #include "ingest/auth.h"
 #include "spool/record.h"
 
@@ -73,34 +73,49 @@ simdjson::dom::parser& event_parser() {
     return parser;
 }
 
-// Checks an event-like payload: a JSON object within the depth limit. Invalid UTF-8 is not a
-// reason to refuse it (the pipeline replaces it), so such a payload is checked as repaired.
-JsonCheck check_event_json(std::string_view payload, std::string_view what) {
-    simdjson::dom::element root;
-    auto status = event_parser().parse(simdjson::padded_string(payload)).get(root);
-    if (status == simdjson::UTF8_ERROR) {
-        status = event_parser().parse(simdjson::padded_string(repair_utf8(payload))).get(root);
+JsonCheck checked_event(bool is_object, std::optional<std::string_view> event_id,
+                        std::optional<std::string_view> type, std::string_view what) {
+    if (!is_object) return {false, std::string(what) + " item is not a JSON object", {}, false};
+    JsonCheck check;
+    if (event_id) {
+        if (auto normalized = normalize_uuid(*event_id)) check.event_id = *normalized;
     }
+    check.is_transaction = type == "transaction";
+    return check;
+}
+
+std::optional<std::string_view> string_member(simdjson::dom::element object, const char* key) {
+    std::string_view text;
+    if (object[key].get(text) != simdjson::SUCCESS) return std::nullopt;
+    return text;
+}
+
+// Checks an event-like payload: a JSON object within the depth limit. simdjson answers the
+// common case; what it refuses but SDKs really send (invalid UTF-8, lone surrogate escapes,
+// integers beyond 64 bits) gets the lenient event parser's second opinion, because the
+// pipeline keeps such events with the bad parts replaced.
+JsonCheck check_event_json(std::string_view payload, std::string_view what) {
     const std::string prefix = "invalid JSON in " + std::string(what) + " item: ";
+    simdjson::dom::element root;
+    const auto status = event_parser().parse(simdjson::padded_string(payload)).get(root);
+    if (status == simdjson::SUCCESS) {
+        return checked_event(root.is_object(), string_member(root, "event_id"),
+                             string_member(root, "type"), what);
+    }
     if (status == simdjson::DEPTH_ERROR) {
         return {false,
                 prefix + "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
                 {},
                 false};
     }
-    if (status != simdjson::SUCCESS) {
-        return {false, prefix + simdjson::error_message(status), {}, false};
-    }
-    if (!root.is_object())
-        return {false, std::string(what) + " item is not a JSON object", {}, false};
-    JsonCheck check;
-    std::string_view id;
-    if (root["event_id"].get(id) == simdjson::SUCCESS) {
-        if (auto normalized = normalize_uuid(id)) check.event_id = *normalized;
-    }
-    std::string_view type;
-    check.is_transaction = root["type"].get(type) == simdjson::SUCCESS && type == "transaction";
-    return check;
+    json::ParseResult lenient = json::parse(payload, {.max_depth = kMaxJsonDepth});
+    if (!lenient.document) return {false, prefix + lenient.error, {}, false};
+    const json::Value& event = lenient.document->root();
+    const auto member = [&](std::string_view key) -> std::optional<std::string_view> {
+        const json::Value* value = event.find(key);
+        return value ? value->as_string() : std::nullopt;
+    };
+    return checked_event(event.is_object(), member("event_id"), member("type"), what);
 }
 
 // Legacy /store/ bodies: JSON, or base64 of JSON, or base64 of zlib-compressed JSON.

@@ -16,6 +16,7 @@
 #include "core/utf8.h"
 #include "envelope/envelope.h"
 #include "envelope/item_types.h"
+#include "event/json.h"
 #include "spool/record.h"
 
 namespace lt {
@@ -57,51 +58,6 @@ void record_drop(WriteBatch& batch, int64_t project_id, const std::string& type,
     batch.drops.push_back(DropCount{project_id, type, reason, 1});
 }
 
-void write_element(JsonWriter& out, simdjson::dom::element element);
-
-void write_object_members(JsonWriter& out, simdjson::dom::object object) {
-    for (auto field : object) {
-        out.key(field.key);
-        write_element(out, field.value);
-    }
-}
-
-// Re-serializes a parsed value. Depth is bounded by the parser's max depth.
-void write_element(JsonWriter& out, simdjson::dom::element element) {
-    switch (element.type()) {
-        case simdjson::dom::element_type::OBJECT:
-            out.begin_object();
-            write_object_members(out, element.get_object().value_unsafe());
-            out.end_object();
-            break;
-        case simdjson::dom::element_type::ARRAY: {
-            const simdjson::dom::array array = element.get_array().value_unsafe();
-            out.begin_array();
-            for (simdjson::dom::element child : array) write_element(out, child);
-            out.end_array();
-            break;
-        }
-        case simdjson::dom::element_type::STRING:
-            out.value(element.get_string().value_unsafe());
-            break;
-        case simdjson::dom::element_type::INT64:
-            out.value(element.get_int64().value_unsafe());
-            break;
-        case simdjson::dom::element_type::UINT64:
-            out.value(element.get_uint64().value_unsafe());
-            break;
-        case simdjson::dom::element_type::DOUBLE:
-            out.value(element.get_double().value_unsafe());
-            break;
-        case simdjson::dom::element_type::BOOL:
-            out.value(element.get_bool().value_unsafe());
-            break;
-        case simdjson::dom::element_type::NULL_VALUE:
-            out.null();
-            break;
-    }
-}
-
 double event_timestamp(simdjson::dom::object event, double fallback) {
     simdjson::dom::element value;
     if (event["timestamp"].get(value) != simdjson::SUCCESS) return fallback;
@@ -119,76 +75,43 @@ struct EventPayload {
     double timestamp = 0;
 };
 
-// The event JSON as stored: valid UTF-8, `event_id` = the id the client was answered with,
-// and a note in `errors` when bytes had to be replaced. nullopt when it is not a JSON object.
-std::optional<EventPayload> prepare_event(std::string_view payload, const std::string& event_id,
-                                          double received_at) {
+// The common case, cheap: valid UTF-8 that simdjson parses, already carrying the answered id.
+std::optional<EventPayload> verbatim_event(std::string_view payload, const std::string& event_id,
+                                           double received_at) {
     thread_local simdjson::dom::parser parser;
-    size_t replaced = 0;
-    std::string repaired;
-    if (!is_valid_utf8(payload)) {
-        repaired = repair_utf8(payload, &replaced);
-        payload = repaired;
-    }
-    simdjson::dom::element root;
-    if (parser.parse(payload.data(), payload.size()).get(root) != simdjson::SUCCESS) {
+    if (!is_valid_utf8(payload)) return std::nullopt;
+    simdjson::dom::object event;
+    std::string_view own_id;
+    if (parser.parse(payload.data(), payload.size()).get(event) != simdjson::SUCCESS ||
+        event["event_id"].get(own_id) != simdjson::SUCCESS || own_id != event_id) {
         return std::nullopt;
     }
-    simdjson::dom::object event;
-    if (root.get(event) != simdjson::SUCCESS) return std::nullopt;
+    return EventPayload{std::string(payload), event_timestamp(event, received_at)};
+}
 
-    EventPayload result;
-    result.timestamp = event_timestamp(event, received_at);
-    std::string_view own_id;
-    const bool id_matches =
-        event["event_id"].get(own_id) == simdjson::SUCCESS && own_id == event_id;
-    if (id_matches && replaced == 0) {
-        result.json.assign(payload);
-        return result;
-    }
-
-    JsonWriter out;
-    out.begin_object();
-    out.key("event_id").value(event_id);
-    bool wrote_errors = false;
-    for (auto field : event) {
-        if (field.key == "event_id") continue;
-        if (field.key == "errors" && replaced > 0 && field.value.is_array()) {
-            const simdjson::dom::array errors = field.value.get_array().value_unsafe();
-            out.key("errors").begin_array();
-            for (simdjson::dom::element entry : errors) write_element(out, entry);
-            wrote_errors = true;
-        } else {
-            out.key(field.key);
-            write_element(out, field.value);
-            continue;
+// The event JSON as stored: valid UTF-8, `event_id` = the id the client was answered with, and
+// a note in `errors` when bytes had to be replaced. nullopt when it is not a JSON object.
+std::optional<EventPayload> prepare_event(std::string_view payload, const std::string& event_id,
+                                          double received_at) {
+    if (auto verbatim = verbatim_event(payload, event_id, received_at)) return verbatim;
+    json::ParseResult parsed = json::parse(payload);
+    if (!parsed.document || !parsed.document->root().is_object()) return std::nullopt;
+    json::Document& document = *parsed.document;
+    json::Value& event = document.root();
+    event.set("event_id", document.make_string(event_id));
+    if (parsed.utf8_replacements > 0) {
+        json::Value* errors = event.find("errors");
+        if (errors == nullptr || !errors->is_array()) {
+            errors = &event.set("errors", document.make_array());
         }
-        out.begin_object()
-            .key("type")
-            .value("invalid_data")
-            .key("reason")
-            .value("invalid UTF-8 replaced by U+FFFD")
-            .key("count")
-            .value(static_cast<uint64_t>(replaced))
-            .end_object()
-            .end_array();
+        json::Value note = document.make_object();
+        note.set("type", document.make_string("invalid_data"));
+        note.set("reason", document.make_string("invalid UTF-8 replaced by U+FFFD"));
+        note.set("count", document.make_uint64(parsed.utf8_replacements));
+        errors->push_back(std::move(note));
     }
-    if (replaced > 0 && !wrote_errors) {
-        out.key("errors")
-            .begin_array()
-            .begin_object()
-            .key("type")
-            .value("invalid_data")
-            .key("reason")
-            .value("invalid UTF-8 replaced by U+FFFD")
-            .key("count")
-            .value(static_cast<uint64_t>(replaced))
-            .end_object()
-            .end_array();
-    }
-    out.end_object();
-    result.json = out.take();
-    return result;
+    // Read back through the fast path, so the timestamp is interpreted in one place.
+    return verbatim_event(json::to_string(event), event_id, received_at);
 }
 
 }  // namespace

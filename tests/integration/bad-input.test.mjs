@@ -134,6 +134,16 @@ badCase('invalid UTF-8 in an event payload → 200, stored with U+FFFD in place 
   assert.ok(ev.errors.some((e) => e.type === 'invalid_data' && e.count === 3), JSON.stringify(ev.errors));
 });
 
+badCase('lone surrogate escape and an integer beyond 64 bits → 200, stored with U+FFFD and a float', async () => {
+  const id = newEventId();
+  const payload = `{"event_id":"${id}","message":"cut \\ud83d here","extra":{"big":123456789012345678901234567890}}`;
+  const res = await post(envelope({ event_id: id }, [{ headers: { type: 'event' }, payload }]));
+  assert.equal(res.status, 200, res.describe());
+  const ev = await lt.waitForEvent(id);
+  assert.equal(ev.message, 'cut \uFFFD here');
+  assert.equal(ev.extra.big, 1.2345678901234568e29);
+});
+
 badCase('invalid UTF-8 does not hide other problems: also 10,000 deep → 400', async () => {
   const id = newEventId();
   const payload = Buffer.concat([

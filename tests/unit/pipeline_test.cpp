@@ -87,6 +87,21 @@ TEST(ProcessRecord, InvalidUtf8IsReplacedAndRecorded) {
     EXPECT_EQ(int64_t(errors.at(1)["count"]), 2);
 }
 
+TEST(ProcessRecord, LoneSurrogatesAndHugeIntegersAreKept) {
+    // What JavaScript and Python SDKs send: a string cut inside a surrogate pair, a big int.
+    const std::string event =
+        R"({"message":"cut \ud83d","extra":{"big":123456789012345678901234567890}})";
+    WriteBatch batch;
+    process_spooled_record(spooled("{}\n{\"type\":\"event\"}\n" + event, kHeaderId), batch, {});
+    ASSERT_EQ(batch.items.size(), 1u);
+    simdjson::dom::parser parser;
+    const std::string json = payload_of(batch.items[0]);
+    simdjson::dom::element root = parser.parse(json);
+    EXPECT_EQ(std::string_view(root["message"]), "cut \xEF\xBF\xBD");
+    EXPECT_DOUBLE_EQ(double(root["extra"]["big"]), 1.2345678901234568e29);
+    EXPECT_EQ(std::string_view(root["event_id"]), kHeaderId);
+}
+
 TEST(ProcessRecord, EveryKindIsStoredOrCountedAsDropped) {
     const std::string body =
         std::string("{\"event_id\":\"") + kHeaderId +
