@@ -33,6 +33,11 @@ struct Traffic {
                                           "Bytes read from HTTP clients (headers and bodies).");
     Counter& bytes_out =
         metrics().counter("lighttrace_http_bytes_sent_total", "Bytes written to HTTP clients.");
+    Histogram& request_seconds = metrics().histogram(
+        "lighttrace_http_request_seconds",
+        "Time from a request fully read to its answer fully written (includes the spool fsync "
+        "for ingest).",
+        {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
     Counter& rejected_connections =
         metrics().counter("lighttrace_http_connections_rejected_total",
                           "Connections closed at accept because the connection limit was reached.");
@@ -186,6 +191,7 @@ private:
         keep_alive_ = message.keep_alive();
         version_ = message.version();
         busy_ = true;
+        dispatched_at_ = std::chrono::steady_clock::now();
         stream_.expires_never();
 
         auto executor = stream_.get_executor();
@@ -230,18 +236,24 @@ private:
         out.keep_alive(keep_alive && !server_.stopping.load());
         out.prepare_payload();
         stream_.expires_after(server_.options.body_timeout);
-        bhttp::async_write(stream_, out,
-                           [self = shared_from_this()](beast::error_code ec, size_t n) {
-                               traffic().bytes_out.add(n);
-                               self->busy_ = false;
-                               const bool again = !ec && self->response_->keep_alive();
-                               self->response_.reset();
-                               if (again) return self->read_next();
-                               if (self->linger_after_write_ && !ec) {
-                                   return self->linger_then_close();
-                               }
-                               self->close();
-                           });
+        bhttp::async_write(
+            stream_, out, [self = shared_from_this()](beast::error_code ec, size_t n) {
+                traffic().bytes_out.add(n);
+                if (self->busy_) {
+                    traffic().request_seconds.observe(
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                      self->dispatched_at_)
+                            .count());
+                }
+                self->busy_ = false;
+                const bool again = !ec && self->response_->keep_alive();
+                self->response_.reset();
+                if (again) return self->read_next();
+                if (self->linger_after_write_ && !ec) {
+                    return self->linger_then_close();
+                }
+                self->close();
+            });
     }
 
     void close() {
@@ -258,7 +270,8 @@ private:
     std::string remote_ip_;
     bool keep_alive_ = true;
     unsigned version_ = 11;
-    bool busy_ = false;
+    bool busy_ = false;  // a dispatched request awaits its answer
+    std::chrono::steady_clock::time_point dispatched_at_;
     bool linger_after_write_ = false;
     std::unique_ptr<std::array<char, 16384>> discard_;
 };
