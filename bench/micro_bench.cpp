@@ -15,6 +15,8 @@
 #include "core/ids.h"
 #include "envelope/envelope.h"
 #include "event/json.h"
+#include "event/normalize.h"
+#include "event/scrub.h"
 #include "event/user_agent.h"
 #include "grouping/parameterize.h"
 #include "pipeline/pipeline.h"
@@ -111,6 +113,32 @@ void BM_JsonWrite(benchmark::State& state) {
     set_bytes(state, inputs);
 }
 BENCHMARK(BM_JsonWrite)->Arg(0)->Arg(8500);
+
+// Normalization and scrubbing of one parsed error event (parse included, as the pipeline does).
+template <typename Step>
+void run_event_step(benchmark::State& state, Step step) {
+    const auto inputs = event_payloads(0);
+    size_t i = 0;
+    for (auto _ : state) {
+        auto document = std::move(*lt::json::parse(inputs[i++ % inputs.size()]).document);
+        step(document);
+        benchmark::DoNotOptimize(document.root());
+    }
+    set_bytes(state, inputs);
+}
+
+void BM_ParseAndNormalizeEvent(benchmark::State& state) {
+    run_event_step(state, [](lt::json::Document& document) {
+        lt::normalize_event(document,
+                            {1.7e9, std::nullopt, "127.0.0.1", "0123456789abcdef0123456789abcdef"});
+    });
+}
+BENCHMARK(BM_ParseAndNormalizeEvent);
+
+void BM_ParseAndScrubEvent(benchmark::State& state) {
+    run_event_step(state, [](lt::json::Document& document) { lt::scrub_event(document, {}); });
+}
+BENCHMARK(BM_ParseAndScrubEvent);
 
 void BM_GunzipEnvelope(benchmark::State& state) {
     const auto inputs = gzipped_envelopes();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -106,12 +107,56 @@ Code compile(std::string_view pattern) {
     return code;
 }
 
-// A rule finding secrets inside strings: the text of capture `group` is replaced.
+// What one pass over a string tells about it, so that most patterns can be skipped without
+// running them (event strings are mostly code lines, names and paths).
+struct TextTraits {
+    enum : uint8_t { kDigit = 1, kUpper = 2, kSeparator = 4, kAt = 8, kDash = 16, kSlash = 32 };
+    static constexpr std::array<uint8_t, 256> kClasses = [] {
+        std::array<uint8_t, 256> classes{};
+        for (int c = '0'; c <= '9'; ++c) classes[c] = kDigit;
+        for (int c = 'A'; c <= 'Z'; ++c) classes[c] = kUpper;
+        classes['='] = classes[':'] = kSeparator;
+        classes['@'] = kAt;
+        classes['-'] = kDash;
+        classes['/'] = classes['\\'] = kSlash;
+        return classes;
+    }();
+
+    size_t digits = 0;
+    bool has_upper = false;
+    bool has_separator = false;  // '=' or ':'
+    bool has_at = false;
+    bool has_dash = false;
+    bool has_slash = false;  // '/' or '\\'
+    std::string lower;       // the text in ASCII lower case
+
+    explicit TextTraits(std::string_view text) : lower(text) {
+        uint8_t seen = 0;
+        for (char& c : lower) {
+            const uint8_t classes = kClasses[static_cast<unsigned char>(c)];
+            seen |= classes;
+            digits += classes & kDigit;
+            if (classes & kUpper) c = static_cast<char>(c - 'A' + 'a');
+        }
+        has_upper = seen & kUpper;
+        has_separator = seen & kSeparator;
+        has_at = seen & kAt;
+        has_dash = seen & kDash;
+        has_slash = seen & kSlash;
+    }
+    bool contains(std::string_view lower_needle) const {
+        return lower.find(lower_needle) != std::string::npos;
+    }
+};
+
+// A rule finding secrets inside strings: the text of capture `group` is replaced. `may_match`
+// is a necessary condition of the pattern, checked first.
 struct Pattern {
     Rule rule;
     Code code;
     uint32_t group;
     std::string_view replacement;
+    bool (*may_match)(const TextTraits&, std::string_view);
 };
 
 // In priority order: a match overlapping an earlier pattern's is skipped. None matches "".
@@ -121,34 +166,55 @@ const std::vector<Pattern>& default_patterns() {
         list.push_back({Rule::pemkey,
                         compile(R"(-----BEGIN[A-Z ]*PRIVATE KEY-----([\s\S]+?)-----END[A-Z ]*)"
                                 R"(PRIVATE KEY-----)"),
-                        1, kFiltered});
+                        1, kFiltered, [](const TextTraits& t, std::string_view text) {
+                            return t.has_dash && text.find("-----BEGIN") != text.npos;
+                        }});
         list.push_back({Rule::urlauth,
                         compile(R"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:([^@/\s]+)@)"), 1,
-                        kFiltered});
+                        kFiltered, [](const TextTraits& t, std::string_view text) {
+                            return t.has_at && text.find("://") != text.npos;
+                        }});
         list.push_back(
-            {Rule::password, compile(R"((?i)\bBearer\s+[A-Za-z0-9._~+/=-]{8,})"), 0, kFiltered});
+            {Rule::password, compile(R"((?i)\bBearer\s+[A-Za-z0-9._~+/=-]{8,})"), 0, kFiltered,
+             [](const TextTraits& t, std::string_view) { return t.contains("bearer"); }});
         list.push_back(
             {Rule::password,
              compile(R"((?i)(?:password|secret|passwd|api[-_]?key|auth|credentials|mysql_pwd|)"
                      R"(private[-_]?key|token)[\w-]*["']?\s*[=:]\s*)"
                      R"(((?:(?:basic|bearer|digest|token)\s+)?)"
                      R"((?:"[^"]*"|'[^']*'|[^\s&;,"']+)))"),
-             1, kFiltered});
+             1, kFiltered, [](const TextTraits& t, std::string_view) {
+                 if (!t.has_separator) return false;
+                 for (const std::string_view word : {"pass", "secret", "api", "auth", "credential",
+                                                     "mysql", "private", "token"}) {
+                     if (t.contains(word)) return true;
+                 }
+                 return false;
+             }});
         list.push_back({Rule::creditcard,
                         compile(R"(\b(?:3[47]\d|4\d{3}|5[1-5]\d\d|65\d\d|6011)(?:[- ]?\d){12}\b)"),
-                        0, kFiltered});
-        list.push_back({Rule::usssn, compile(R"(\b\d{3}-\d{2}-\d{4}\b)"), 0, kFiltered});
+                        0, kFiltered,
+                        [](const TextTraits& t, std::string_view) { return t.digits >= 15; }});
+        list.push_back(
+            {Rule::usssn, compile(R"(\b\d{3}-\d{2}-\d{4}\b)"), 0, kFiltered,
+             [](const TextTraits& t, std::string_view) { return t.has_dash && t.digits >= 9; }});
         list.push_back(
             {Rule::iban,
              compile(R"(\b(?:AD|AE|AL|AT|AZ|BA|BE|BG|BH|BR|BY|CH|CR|CY|CZ|DE|DK|DO|EE|EG|ES|)"
                      R"(FI|FO|FR|GB|GE|GI|GL|GR|GT|HR|HU|IE|IL|IQ|IS|IT|JO|KW|KZ|LB|LC|LI|LT|)"
                      R"(LU|LV|MC|MD|ME|MK|MR|MT|MU|NL|NO|PK|PL|PS|PT|QA|RO|RS|SA|SC|SE|SI|SK|)"
                      R"(SM|ST|SV|TL|TN|TR|UA|VA|VG|XK)\d{2}[A-Z0-9]{11,29}\b)"),
-             0, kFiltered});
+             0, kFiltered, [](const TextTraits& t, std::string_view text) {
+                 return t.has_upper && t.digits >= 2 && text.size() >= 15;
+             }});
         list.push_back({Rule::userpath,
                         compile(R"((?i)(?:/home/|/users/|\b[a-z]:\\users\\|)"
                                 R"(\b[a-z]:\\documents and settings\\)([^/\\\s]+))"),
-                        1, kFiltered});
+                        1, kFiltered, [](const TextTraits& t, std::string_view) {
+                            return t.has_slash && (t.contains("/home/") || t.contains("/users/") ||
+                                                   t.contains("\\users\\") ||
+                                                   t.contains("documents and settings"));
+                        }});
         return list;
     }();
     return patterns;
@@ -162,7 +228,9 @@ const Pattern& ip_pattern() {
                 R"(|(?<![\w:.])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4})"
                 R"(|(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?)"
                 R"(|::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})(?![\w:]))"),
-        0, "[ip]"};
+        0, "[ip]", [](const TextTraits& t, std::string_view text) {
+            return t.digits > 0 || text.find(':') != text.npos;
+        }};
     return pattern;
 }
 
@@ -362,7 +430,10 @@ private:
             const std::string digits = value.is_int64() ? std::to_string(*value.as_int64())
                                                         : std::to_string(*value.as_uint64());
             std::vector<Span> spans;
-            for (const Pattern& pattern : default_patterns()) find_spans(pattern, digits, spans);
+            const TextTraits traits(digits);
+            for (const Pattern& pattern : default_patterns()) {
+                if (pattern.may_match(traits, digits)) find_spans(pattern, digits, spans);
+            }
             if (!spans.empty()) filter_whole(value, spans.front().rule);
         }
     }
@@ -425,7 +496,10 @@ private:
         std::vector<Span> spans;
         if (defaults_ && path_is({"request", "cookies"})) find_cookie_spans(text, spans);
         if (defaults_) {
-            for (const Pattern& pattern : default_patterns()) find_spans(pattern, text, spans);
+            const TextTraits traits(text);
+            for (const Pattern& pattern : default_patterns()) {
+                if (pattern.may_match(traits, text)) find_spans(pattern, text, spans);
+            }
         }
         if (settings_.scrub_ip_addresses) find_spans(ip_pattern(), text, spans);
         if (spans.empty()) return;

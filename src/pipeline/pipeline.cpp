@@ -1,6 +1,5 @@
 #include "pipeline/pipeline.h"
 
-#include <simdjson.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -13,10 +12,9 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
-#include "core/utf8.h"
 #include "envelope/envelope.h"
 #include "envelope/item_types.h"
-#include "event/json.h"
+#include "event/process.h"
 #include "spool/record.h"
 
 namespace lt {
@@ -58,62 +56,6 @@ void record_drop(WriteBatch& batch, int64_t project_id, const std::string& type,
     batch.drops.push_back(DropCount{project_id, type, reason, 1});
 }
 
-double event_timestamp(simdjson::dom::object event, double fallback) {
-    simdjson::dom::element value;
-    if (event["timestamp"].get(value) != simdjson::SUCCESS) return fallback;
-    double number = 0;
-    if (value.get(number) == simdjson::SUCCESS) return number;
-    std::string_view text;
-    if (value.get(text) == simdjson::SUCCESS) {
-        if (auto parsed = parse_rfc3339(text)) return *parsed;
-    }
-    return fallback;
-}
-
-struct EventPayload {
-    std::string json;
-    double timestamp = 0;
-};
-
-// The common case, cheap: valid UTF-8 that simdjson parses, already carrying the answered id.
-std::optional<EventPayload> verbatim_event(std::string_view payload, const std::string& event_id,
-                                           double received_at) {
-    thread_local simdjson::dom::parser parser;
-    if (!is_valid_utf8(payload)) return std::nullopt;
-    simdjson::dom::object event;
-    std::string_view own_id;
-    if (parser.parse(payload.data(), payload.size()).get(event) != simdjson::SUCCESS ||
-        event["event_id"].get(own_id) != simdjson::SUCCESS || own_id != event_id) {
-        return std::nullopt;
-    }
-    return EventPayload{std::string(payload), event_timestamp(event, received_at)};
-}
-
-// The event JSON as stored: valid UTF-8, `event_id` = the id the client was answered with, and
-// a note in `errors` when bytes had to be replaced. nullopt when it is not a JSON object.
-std::optional<EventPayload> prepare_event(std::string_view payload, const std::string& event_id,
-                                          double received_at) {
-    if (auto verbatim = verbatim_event(payload, event_id, received_at)) return verbatim;
-    json::ParseResult parsed = json::parse(payload);
-    if (!parsed.document || !parsed.document->root().is_object()) return std::nullopt;
-    json::Document& document = *parsed.document;
-    json::Value& event = document.root();
-    event.set("event_id", document.make_string(event_id));
-    if (parsed.utf8_replacements > 0) {
-        json::Value* errors = event.find("errors");
-        if (errors == nullptr || !errors->is_array()) {
-            errors = &event.set("errors", document.make_array());
-        }
-        json::Value note = document.make_object();
-        note.set("type", document.make_string("invalid_data"));
-        note.set("reason", document.make_string("invalid UTF-8 replaced by U+FFFD"));
-        note.set("count", document.make_uint64(parsed.utf8_replacements));
-        errors->push_back(std::move(note));
-    }
-    // Read back through the fast path, so the timestamp is interpreted in one place.
-    return verbatim_event(json::to_string(event), event_id, received_at);
-}
-
 }  // namespace
 
 double process_spooled_record(std::string_view record, WriteBatch& batch,
@@ -145,9 +87,12 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
         stored.timestamp = request->received_at;
         stored.raw_size = item.payload.size();
         std::string_view payload = item.payload;
-        std::optional<EventPayload> event;
+        std::optional<ProcessedEvent> event;
         if (is_event_item(item.type)) {
-            event = prepare_event(payload, request->event_id, request->received_at);
+            EventProcessing processing;
+            processing.normalize = {request->received_at, parsed.envelope->sent_at,
+                                    request->client_ip, request->event_id};
+            event = process_event(payload, processing);
             if (!event) {
                 record_drop(batch, request->project_id, item.type, "invalid_json");
                 continue;

@@ -5,10 +5,10 @@
 //   batch of them, and commits everything the batch produced together with the new cursor in
 //   one store transaction. A crash before the commit only means the same records are processed
 //   again; the store keeps items with an event id once, so the outcome is exactly-once.
-// - Every item of a known type is stored (payload zstd-compressed); event-like payloads get
-//   the event id the client was answered with (the envelope header wins) and invalid UTF-8
-//   replaced by U+FFFD (noted in the event's "errors"). Unknown item types and unusable
-//   payloads are counted as drops with a reason, never silently lost.
+// - Every item of a known type is stored (payload zstd-compressed). Events, transactions and
+//   feedback go through the event processor first (event/process.h: lenient parse, normalization
+//   with the answered event id, user-agent contexts, PII scrubbing). Unknown item types and
+//   unusable payloads are counted as drops with a reason, never silently lost.
 // - Spool segments wholly behind the committed cursor are released.
 // - stop() processes everything already durable, commits, and joins.
 #pragma once

@@ -140,7 +140,7 @@ badCase('lone surrogate escape and an integer beyond 64 bits → 200, stored wit
   const res = await post(envelope({ event_id: id }, [{ headers: { type: 'event' }, payload }]));
   assert.equal(res.status, 200, res.describe());
   const ev = await lt.waitForEvent(id);
-  assert.equal(ev.message, 'cut \uFFFD here');
+  assert.equal(ev.logentry.formatted, 'cut \uFFFD here');
   assert.equal(ev.extra.big, 1.2345678901234568e29);
 });
 

@@ -57,17 +57,28 @@ TEST(ProcessRecord, EnvelopeHeaderEventIdWins) {
     const std::string json = payload_of(item);
     simdjson::dom::element root = parser.parse(json);
     EXPECT_EQ(std::string_view(root["event_id"]), kHeaderId);
-    EXPECT_EQ(std::string_view(root["message"]), "hi");
+    EXPECT_EQ(std::string_view(root["logentry"]["formatted"]), "hi");
     EXPECT_TRUE(batch.drops.empty());
 }
 
-TEST(ProcessRecord, MatchingEventIdKeepsPayloadVerbatim) {
-    const std::string event =
-        std::string("{\"event_id\":\"") + kHeaderId + "\",  \"level\":\"error\"}";
+TEST(ProcessRecord, EventsAreStoredNormalizedAndScrubbed) {
+    const std::string event = std::string("{\"event_id\":\"") + kHeaderId +
+                              "\",\"level\":\"error\",\"extra\":{\"password\":\"hunter2\"},"
+                              "\"request\":{\"headers\":{\"User-Agent\":\"Mozilla/5.0 (X11; Linux "
+                              "x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.71 "
+                              "Safari/537.36\"}}}";
     WriteBatch batch;
     process_spooled_record(spooled("{}\n{\"type\":\"event\"}\n" + event, kHeaderId), batch, {});
     ASSERT_EQ(batch.items.size(), 1u);
-    EXPECT_EQ(payload_of(batch.items[0]), event);
+    const std::string json = payload_of(batch.items[0]);
+    simdjson::dom::parser parser;
+    simdjson::dom::element root = parser.parse(json);
+    EXPECT_EQ(std::string_view(root["type"]), "default");
+    EXPECT_EQ(std::string_view(root["platform"]), "other");
+    EXPECT_DOUBLE_EQ(double(root["timestamp"]), 1'700'000'000.5);  // missing: received_at
+    EXPECT_EQ(std::string_view(root["extra"]["password"]), "[Filtered]");
+    EXPECT_EQ(std::string_view(root["contexts"]["browser"]["name"]), "Chrome");
+    EXPECT_EQ(std::string_view(root["contexts"]["client_os"]["name"]), "Linux");
 }
 
 TEST(ProcessRecord, InvalidUtf8IsReplacedAndRecorded) {
@@ -79,7 +90,8 @@ TEST(ProcessRecord, InvalidUtf8IsReplacedAndRecorded) {
     const std::string json = payload_of(batch.items[0]);
     simdjson::dom::parser parser;
     simdjson::dom::element root = parser.parse(json);
-    EXPECT_EQ(std::string_view(root["message"]), "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes");
+    EXPECT_EQ(std::string_view(root["logentry"]["formatted"]),
+              "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes");
     simdjson::dom::array errors = root["errors"];
     ASSERT_EQ(errors.size(), 2u);
     EXPECT_EQ(std::string_view(errors.at(0)["type"]), "x");
@@ -97,7 +109,7 @@ TEST(ProcessRecord, LoneSurrogatesAndHugeIntegersAreKept) {
     simdjson::dom::parser parser;
     const std::string json = payload_of(batch.items[0]);
     simdjson::dom::element root = parser.parse(json);
-    EXPECT_EQ(std::string_view(root["message"]), "cut \xEF\xBF\xBD");
+    EXPECT_EQ(std::string_view(root["logentry"]["formatted"]), "cut \xEF\xBF\xBD");
     EXPECT_DOUBLE_EQ(double(root["extra"]["big"]), 1.2345678901234568e29);
     EXPECT_EQ(std::string_view(root["event_id"]), kHeaderId);
 }
