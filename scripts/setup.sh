@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential make cmake ninja-build pkg-config ca-certificates
   libboost-dev libsimdjson-dev libzstd-dev libbrotli-dev zlib1g-dev libdeflate-dev libsqlite3-dev
-  libsodium-dev libpcre2-dev libgtest-dev libbenchmark-dev uap-core libyaml-dev
+  libsodium-dev libssl-dev libpcre2-dev libgtest-dev libbenchmark-dev uap-core libyaml-dev
 )
 
 missing=()

@@ -1,0 +1,872 @@
+#include "grouping/grouping.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include "grouping/parameterize.h"
+
+namespace lt {
+namespace {
+
+using json::Value;
+
+// Sentry's grouping component: leaf values or child components, never both. `contributes` is
+// computed when the component is made and, as in Sentry, not recomputed when a child changes
+// later.
+struct Component {
+    std::string id;
+    std::vector<std::string> values;
+    std::vector<Component> children;
+    bool contributes = false;
+};
+
+Component leaf(std::string id, std::optional<std::string> value) {
+    Component component{std::move(id), {}, {}, false};
+    if (value) {
+        component.values.push_back(std::move(*value));
+        component.contributes = true;
+    }
+    return component;
+}
+
+Component parent(std::string id, std::vector<Component> children) {
+    const bool contributes = std::any_of(children.begin(), children.end(),
+                                         [](const Component& c) { return c.contributes; });
+    return Component{std::move(id), {}, std::move(children), contributes};
+}
+
+void collect_values(const Component& component, std::vector<std::string>& out) {
+    if (!component.contributes) {
+        return;
+    }
+    out.insert(out.end(), component.values.begin(), component.values.end());
+    for (const Component& child : component.children) {
+        collect_values(child, out);
+    }
+}
+
+bool has_contributing_stacktrace(const Component& component) {
+    return std::any_of(
+        component.children.begin(), component.children.end(), [](const Component& c) {
+            return c.contributes && (c.id == "stacktrace" || has_contributing_stacktrace(c));
+        });
+}
+
+// Variant name -> component, in the order the variants appeared.
+using Variants = std::vector<std::pair<std::string, Component>>;
+
+struct EvpMdCtxFree {
+    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+std::string md5_hex(const std::vector<std::string>& values) {
+    const std::unique_ptr<EVP_MD_CTX, EvpMdCtxFree> context(EVP_MD_CTX_new());
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int size = 0;
+    bool ok = context && EVP_DigestInit_ex(context.get(), EVP_md5(), nullptr) == 1;
+    for (const std::string& value : values) {
+        ok = ok && EVP_DigestUpdate(context.get(), value.data(), value.size()) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(context.get(), digest.data(), &size) == 1;
+    if (!ok) {
+        throw std::runtime_error("OpenSSL MD5 failed");
+    }
+    static constexpr std::string_view hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0xf];
+    }
+    return out;
+}
+
+// --- event access (Python truthiness: missing, null and "" are all "not set") ---------------
+
+const Value* field(const Value* object, std::string_view key) {
+    return object != nullptr ? object->find(key) : nullptr;
+}
+
+std::string_view text(const Value* object, std::string_view key) {
+    const Value* value = field(object, key);
+    return value != nullptr ? value->as_string().value_or("") : "";
+}
+
+bool truthy(const Value* value) {
+    if (value == nullptr) {
+        return false;
+    }
+    switch (value->kind()) {
+        case json::Kind::null:
+            return false;
+        case json::Kind::boolean:
+            return *value->as_bool();
+        case json::Kind::string:
+            return !value->as_string()->empty();
+        case json::Kind::array:
+        case json::Kind::object:
+            return value->size() > 0;
+        default:
+            return value->as_double().value_or(0) != 0;
+    }
+}
+
+std::span<const Value> elements(const Value* value) {
+    return value != nullptr ? value->elements() : std::span<const Value>{};
+}
+
+std::span<const Value> frames_of(const Value* stacktrace) {
+    return elements(field(stacktrace, "frames"));
+}
+
+bool starts_with_any(std::string_view text_in, std::initializer_list<std::string_view> prefixes) {
+    return std::any_of(prefixes.begin(), prefixes.end(),
+                       [&](std::string_view prefix) { return text_in.starts_with(prefix); });
+}
+
+std::string_view behavior_family(std::string_view platform) {
+    if (platform == "javascript" || platform == "node") {
+        return "javascript";
+    }
+    if (platform == "objc" || platform == "cocoa" || platform == "swift" || platform == "native" ||
+        platform == "c") {
+        return "native";
+    }
+    return "other";
+}
+
+// SENTRY strategies/utils.py has_url_origin.
+bool has_url_origin(std::string_view path, bool allow_file_origin) {
+    if (starts_with_any(path, {"http:", "https:", "applewebdata:", "blob:"})) {
+        return true;
+    }
+    return path.starts_with("file:") && !allow_file_origin;
+}
+
+std::string ascii_lower(std::string_view in) {
+    std::string out(in);
+    std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    return out;
+}
+
+size_t code_points(std::string_view utf8) {
+    return static_cast<size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+// Length in bytes of the Python str.split() whitespace character at `pos`, 0 if none.
+size_t whitespace_at(std::string_view s, size_t pos) {
+    const auto byte = [&](size_t i) {
+        return i < s.size() ? static_cast<unsigned char>(s[i]) : 0U;
+    };
+    const unsigned c = byte(pos);
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) {
+        return 1;
+    }
+    if (c == 0xC2 && (byte(pos + 1) == 0x85 || byte(pos + 1) == 0xA0)) {
+        return 2;
+    }
+    const unsigned c1 = byte(pos + 1);
+    const unsigned c2 = byte(pos + 2);
+    const bool three = (c == 0xE1 && c1 == 0x9A && c2 == 0x80) ||  // U+1680
+                       (c == 0xE2 && c1 == 0x80 &&
+                        (c2 <= 0x8A || c2 == 0xA8 ||               // U+2000-200A,
+                         c2 == 0xA9 || c2 == 0xAF)) ||             // 2028/9, 202F
+                       (c == 0xE2 && c1 == 0x81 && c2 == 0x9F) ||  // U+205F
+                       (c == 0xE3 && c1 == 0x80 && c2 == 0x80);    // U+3000
+    return three ? 3 : 0;
+}
+
+// " ".join(line.split())
+std::string collapse_whitespace(std::string_view line) {
+    std::string out;
+    size_t pos = 0;
+    bool pending_space = false;
+    while (pos < line.size()) {
+        if (const size_t ws = whitespace_at(line, pos); ws > 0) {
+            pending_space = !out.empty();
+            pos += ws;
+            continue;
+        }
+        if (pending_space) {
+            out += ' ';
+            pending_space = false;
+        }
+        out += line[pos++];
+    }
+    return out;
+}
+
+// --- frame:v1 -------------------------------------------------------------------------------
+
+// Java code generation markers, replaced by "<auto>" (newstyle.py's _java_*_enhancer_re).
+const std::regex& reflect_marker() {
+    static const std::regex re(
+        R"((sun\.reflect\.Generated(?:Serialization)?ConstructorAccessor)\d+)");
+    return re;
+}
+const std::regex& cglib_marker() {
+    static const std::regex re(R"((\$\$\w+?CGLIB\$\$)[a-fA-F0-9]+(_[0-9]+)?)");
+    return re;
+}
+const std::regex& javassist_marker() {
+    static const std::regex re(R"((\$\$_javassist)(?:_seam)?(?:_[0-9]+)?)");
+    return re;
+}
+const std::regex& clojure_marker() {
+    static const std::regex re(R"((\$fn__)\d+)");
+    return re;
+}
+
+constexpr std::array<std::string_view, 5> kContextLinePlatforms = {"javascript", "node", "python",
+                                                                   "php", "ruby"};
+
+Component filename_component(std::string_view abs_path, const Value* frame,
+                             std::string_view platform) {
+    const Value* filename_value = field(frame, "filename");
+    if (filename_value == nullptr || !filename_value->is_string()) {
+        return leaf("filename", std::nullopt);
+    }
+    std::string_view name = *filename_value->as_string();
+    name = name.substr(0, name.find_first_of("?#"));
+    if (const size_t slash = name.find_last_of("/\\"); slash != std::string_view::npos) {
+        name = name.substr(slash + 1);
+    }
+    Component component = leaf("filename", ascii_lower(name));
+    const std::string& lowered = component.values.front();
+    if (has_url_origin(abs_path, /*allow_file_origin=*/true) || lowered == "<anonymous>" ||
+        lowered == "[native code]") {
+        component.contributes = false;
+    } else if (platform == "java") {
+        component.values.front() = std::regex_replace(lowered, javassist_marker(), "$1<auto>");
+    }
+    return component;
+}
+
+Component module_component(std::string_view abs_path, const Value* frame,
+                           std::string_view platform) {
+    const Value* module_value = field(frame, "module");
+    if (module_value == nullptr || !module_value->is_string()) {
+        return leaf("module", std::nullopt);
+    }
+    const std::string_view module = *module_value->as_string();
+    Component component = leaf("module", std::string(module));
+    if (platform == "javascript" && module.find('/') != std::string_view::npos &&
+        !abs_path.empty() && abs_path.ends_with(module)) {
+        component.contributes = false;
+    } else if (platform == "java") {
+        if (module.find("$$Lambda$") != std::string_view::npos) {
+            component.contributes = false;
+        }
+        bool accessor = false;
+        for (std::string_view prefix :
+             {std::string_view("sun.reflect.GeneratedMethodAccessor"),
+              std::string_view("jdk.internal.reflect.GeneratedMethodAccessor")}) {
+            if (!accessor && module.starts_with(prefix)) {
+                accessor = true;
+                // Sentry replaces the values, which makes the component contribute again.
+                component = leaf("module", std::string(prefix));
+            }
+        }
+        if (!accessor) {
+            std::string cleaned =
+                std::regex_replace(std::string(module), reflect_marker(), "$1<auto>");
+            cleaned = std::regex_replace(cleaned, cglib_marker(), "$1<auto>");
+            cleaned = std::regex_replace(cleaned, javassist_marker(), "$1<auto>");
+            cleaned = std::regex_replace(cleaned, clojure_marker(), "$1<auto>");
+            if (cleaned != module) {
+                component = leaf("module", std::move(cleaned));
+            }
+        }
+    }
+    return component;
+}
+
+std::optional<std::string> function_name(const Value* frame, std::string_view platform) {
+    const std::string_view function = text(frame, "function");
+    const std::string_view raw_function = text(frame, "raw_function");
+    const std::string_view name = platform == "csharp"
+                                      ? (raw_function.empty() ? function : raw_function)
+                                      : (function.empty() ? raw_function : function);
+    if (name.empty()) {
+        return std::nullopt;
+    }
+    return std::string(name);
+}
+
+bool ends_with_erb_suffix(std::string_view name, size_t& suffix_start) {
+    // __\d{4,}_\d{4,}$
+    size_t end = name.size();
+    size_t digits = 0;
+    while (end > 0 && std::isdigit(static_cast<unsigned char>(name[end - 1]))) {
+        --end;
+        ++digits;
+    }
+    if (digits < 4 || end == 0 || name[end - 1] != '_') {
+        return false;
+    }
+    --end;
+    digits = 0;
+    while (end > 0 && std::isdigit(static_cast<unsigned char>(name[end - 1]))) {
+        --end;
+        ++digits;
+    }
+    if (digits < 4 || end < 2 || name.substr(end - 2, 2) != "__") {
+        return false;
+    }
+    suffix_start = end - 2;
+    return true;
+}
+
+Component function_component(const Value* frame, std::string_view platform, bool sourcemap_used,
+                             bool context_line_contributes) {
+    const std::optional<std::string> name = function_name(frame, platform);
+    if (!name) {
+        return leaf("function", std::nullopt);
+    }
+    Component component = leaf("function", *name);
+    const std::string_view func = *name;
+    if (platform == "ruby") {
+        size_t suffix = 0;
+        if (func.starts_with("block ")) {
+            component.values.front() = "block";
+        } else if (ends_with_erb_suffix(func, suffix)) {
+            component.values.front() = std::string(func.substr(0, suffix));
+        }
+    } else if (platform == "php") {
+        if (func.starts_with("[Anonymous") ||
+            func.starts_with(std::string_view("class@anonymous\0", 16))) {
+            component.contributes = false;
+        }
+        if (func.starts_with("class@anonymous")) {
+            if (const size_t sep = func.rfind("::"); sep != std::string_view::npos) {
+                component.values.front() = std::string(func.substr(sep + 2));
+            }
+        }
+    } else if (platform == "java") {
+        if (func.starts_with("lambda$")) {
+            component.contributes = false;
+        }
+    } else if (behavior_family(platform) == "native") {
+        if (func == "<redacted>" || func == "<unknown>") {
+            component.contributes = false;
+        }
+    } else if (behavior_family(platform) == "javascript") {
+        if (const size_t dot = func.rfind('.'); dot != std::string_view::npos) {
+            component.values.front() = std::string(func.substr(dot + 1));
+        }
+        if (sourcemap_used && context_line_contributes) {
+            component.contributes = false;
+        }
+    }
+    return component;
+}
+
+std::optional<Component> context_line_component(const Value* frame, std::string_view platform,
+                                                std::string_view abs_path) {
+    if (std::find(kContextLinePlatforms.begin(), kContextLinePlatforms.end(), platform) ==
+        kContextLinePlatforms.end()) {
+        return std::nullopt;
+    }
+    const std::string_view raw = text(frame, "context_line");
+    std::string line = collapse_whitespace(raw);
+    if (line.empty()) {
+        return leaf("context-line", std::nullopt);
+    }
+    Component component = leaf("context-line", std::move(line));
+    if (code_points(raw) > 120) {
+        component.contributes = false;
+    } else if (behavior_family(platform) == "javascript" && !truthy(field(frame, "function")) &&
+               has_url_origin(abs_path, /*allow_file_origin=*/false)) {
+        component.contributes = false;
+    }
+    return component;
+}
+
+Component frame_component(const Value* frame, std::string_view event_platform, bool is_recursion) {
+    const std::string_view frame_platform = text(frame, "platform");
+    const std::string_view platform = frame_platform.empty() ? event_platform : frame_platform;
+    const std::string_view abs_path = text(frame, "abs_path");
+
+    Component filename = filename_component(abs_path, frame, platform);
+    Component module = module_component(abs_path, frame, platform);
+    if (module.contributes && filename.contributes) {
+        filename.contributes = false;
+    }
+    std::optional<Component> context_line = context_line_component(frame, platform, abs_path);
+    const Value* data = field(frame, "data");
+    const Value* sourcemap = field(data, "sourcemap");
+    Component function =
+        function_component(frame, platform, sourcemap != nullptr && !sourcemap->is_null(),
+                           context_line && context_line->contributes);
+
+    std::vector<Component> children;
+    children.push_back(std::move(module));
+    children.push_back(std::move(filename));
+    children.push_back(std::move(function));
+    if (context_line) {
+        children.push_back(std::move(*context_line));
+    }
+    Component component = parent("frame", std::move(children));
+
+    // Applied after the frame's `contributes` was computed, exactly as Sentry does.
+    if (behavior_family(platform) == "javascript") {
+        std::string_view func = text(frame, "raw_function");
+        if (func.empty()) {
+            func = text(frame, "function");
+        }
+        if (const size_t dot = func.rfind('.'); dot != std::string_view::npos) {
+            func = func.substr(dot + 1);
+        }
+        Component& function_child = component.children[2];
+        if (func.empty() || func == "?" || func == "<anonymous function>" ||
+            func == "<anonymous>" || func == "Anonymous function" || func.ends_with("/<")) {
+            function_child.contributes = false;
+        }
+        if (func == "eval" || abs_path == "[native code]" || abs_path == "native code" ||
+            abs_path == "eval code" || abs_path == "<anonymous>") {
+            component.contributes = false;
+        }
+    }
+    if (is_recursion) {
+        component.contributes = false;
+    }
+    return component;
+}
+
+bool same_field(const Value* a, const Value* b, std::string_view key) {
+    const Value* x = field(a, key);
+    const Value* y = field(b, key);
+    const bool x_null = x == nullptr || x->is_null();
+    const bool y_null = y == nullptr || y->is_null();
+    if (x_null || y_null) {
+        return x_null == y_null;
+    }
+    return json::to_string(*x) == json::to_string(*y);
+}
+
+bool is_recursion(const Value* frame, const Value* previous) {
+    if (previous == nullptr) {
+        return false;
+    }
+    for (std::string_view key :
+         {"abs_path", "package", "module", "filename", "function", "lineno", "colno"}) {
+        if (!same_field(frame, previous, key)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool frame_is_url(const Value* frame) {
+    const std::string_view abs_path = text(frame, "abs_path");
+    return starts_with_any(abs_path, {"blob:", "file:", "http:", "https:", "applewebdata:"});
+}
+
+// stacktrace:v1 for one variant ("app": only in-app frames contribute).
+Component stacktrace_variant(const Value* stacktrace, std::string_view event_platform, bool app) {
+    const std::span<const Value> frames = frames_of(stacktrace);
+    std::vector<Component> children;
+    const Value* previous = nullptr;
+    for (const Value& frame : frames) {
+        Component component =
+            frame_component(&frame, event_platform, is_recursion(&frame, previous));
+        if (app) {
+            const Value* in_app = field(&frame, "in_app");
+            if (in_app == nullptr || in_app->as_bool() != true) {
+                component.contributes = false;
+            }
+        }
+        children.push_back(std::move(component));
+        previous = &frame;
+    }
+    // Sentry 2023-01-11 ignores a single JavaScript frame without function that IS a URL frame
+    // (the hint says "non-URL"; the inverted check is what that config does).
+    if (frames.size() == 1 && children[0].contributes) {
+        const std::string_view frame_platform = text(&frames[0], "platform");
+        if (behavior_family(frame_platform.empty() ? event_platform : frame_platform) ==
+                "javascript" &&
+            !truthy(field(&frames[0], "function")) && frame_is_url(&frames[0])) {
+            children[0].contributes = false;
+        }
+    }
+    return parent("stacktrace", std::move(children));
+}
+
+// A variant without a contributing stacktrace stops contributing when another variant has one.
+void remove_non_stacktrace_variants(Variants& variants) {
+    const bool any = std::any_of(variants.begin(), variants.end(), [](const auto& v) {
+        return has_contributing_stacktrace(v.second);
+    });
+    if (variants.size() <= 1 || !any) {
+        return;
+    }
+    for (auto& [name, component] : variants) {
+        if (!has_contributing_stacktrace(component)) {
+            component.contributes = false;
+        }
+    }
+}
+
+Variants stacktrace_variants(const Value* stacktrace, std::string_view platform) {
+    Variants variants;
+    variants.emplace_back("system", stacktrace_variant(stacktrace, platform, false));
+    variants.emplace_back("app", stacktrace_variant(stacktrace, platform, true));
+    return variants;
+}
+
+// single-exception:v1
+Variants single_exception(const Value& exception, std::string_view platform) {
+    const std::string_view type = text(&exception, "type");
+    Component type_component =
+        leaf("type", type.empty() ? std::nullopt : std::optional<std::string>(type));
+    const Value* mechanism = field(&exception, "mechanism");
+    if (truthy(field(mechanism, "synthetic"))) {
+        type_component.contributes = false;
+    }
+    std::optional<Component> ns_error;
+    if (const Value* info = field(field(mechanism, "meta"), "ns_error"); info != nullptr) {
+        // Sentry hashes str() of both values: a missing one is "None", a number its decimal.
+        ns_error = Component{"ns-error", {}, {}, true};
+        for (std::string_view key : {"domain", "code"}) {
+            const Value* value = field(info, key);
+            ns_error->values.push_back(
+                value == nullptr || value->is_null()
+                    ? std::string("None")
+                    : std::string(value->as_string().value_or(json::to_string(*value))));
+        }
+    }
+    const Value* stacktrace = field(&exception, "stacktrace");
+    Variants variants;
+    if (stacktrace != nullptr && !stacktrace->is_null()) {
+        variants = stacktrace_variants(stacktrace, platform);
+    } else {
+        variants.emplace_back("app", leaf("stacktrace", std::nullopt));
+    }
+    const Value* value = field(&exception, "value");
+    std::optional<std::string> normalized;
+    if (value != nullptr && value->is_string()) {
+        if (std::string trimmed = normalize_message_for_grouping(*value->as_string());
+            !trimmed.empty()) {
+            normalized = std::move(trimmed);
+        }
+    }
+    for (auto& [name, stack] : variants) {
+        Component value_component = leaf("value", normalized);
+        if (stack.contributes || (ns_error && ns_error->contributes)) {
+            value_component.contributes = false;
+        }
+        std::vector<Component> children;
+        children.push_back(std::move(stack));
+        children.push_back(type_component);
+        if (ns_error) {
+            children.push_back(*ns_error);
+        }
+        children.push_back(std::move(value_component));
+        stack = parent("exception", std::move(children));
+    }
+    return variants;
+}
+
+// chained-exception:v1: one exception is used directly, several are chained in event order.
+Variants chained_exception(std::span<const Value> exceptions, std::string_view platform) {
+    std::vector<const Value*> present;
+    for (const Value& exception : exceptions) {
+        if (exception.is_object()) {
+            present.push_back(&exception);
+        }
+    }
+    if (present.empty()) {
+        return {};
+    }
+    Variants variants;
+    if (present.size() == 1) {
+        variants = single_exception(*present.front(), platform);
+    } else {
+        std::vector<std::pair<std::string, std::vector<Component>>> by_name;
+        for (const Value* exception : present) {
+            for (auto& [name, component] : single_exception(*exception, platform)) {
+                auto it = std::find_if(by_name.begin(), by_name.end(),
+                                       [&](const auto& entry) { return entry.first == name; });
+                if (it == by_name.end()) {
+                    it = by_name.insert(by_name.end(), {name, {}});
+                }
+                it->second.push_back(std::move(component));
+            }
+        }
+        for (auto& [name, components] : by_name) {
+            variants.emplace_back(name, parent("chained-exception", std::move(components)));
+        }
+    }
+    remove_non_stacktrace_variants(variants);
+    return variants;
+}
+
+// threads:v1: only an event with exactly one thread, which has a stacktrace.
+Variants threads_strategy(std::span<const Value> threads, std::string_view platform) {
+    const Value* stacktrace = threads.size() == 1 ? field(&threads[0], "stacktrace") : nullptr;
+    if (!truthy(stacktrace)) {
+        return {{"app", Component{"threads", {}, {}, false}}};
+    }
+    Variants variants = stacktrace_variants(stacktrace, platform);
+    for (auto& [name, component] : variants) {
+        std::vector<Component> children;
+        children.push_back(std::move(component));
+        component = parent("threads", std::move(children));
+    }
+    remove_non_stacktrace_variants(variants);
+    return variants;
+}
+
+// message:v1 (logentry.message is the template, preferred over the formatted text).
+Variants message_strategy(const Value* logentry) {
+    std::string_view message = text(logentry, "message");
+    if (message.empty()) {
+        message = text(logentry, "formatted");
+    }
+    return {{"default", leaf("message", normalize_message_for_grouping(message))}};
+}
+
+// The variants of the first strategy that contributes, empty when none does.
+Variants default_grouping(const Value& event) {
+    const std::string_view platform = text(&event, "platform");
+    std::vector<Variants> candidates;
+    if (const Value* exception = field(&event, "exception"); exception != nullptr) {
+        candidates.push_back(chained_exception(elements(field(exception, "values")), platform));
+    }
+    if (const Value* threads = field(&event, "threads"); threads != nullptr) {
+        const std::span<const Value> values = elements(field(threads, "values"));
+        if (!values.empty()) {
+            candidates.push_back(threads_strategy(values, platform));
+        }
+    }
+    if (const Value* stacktrace = field(&event, "stacktrace"); truthy(stacktrace)) {
+        candidates.push_back(stacktrace_variants(stacktrace, platform));
+    }
+    if (const Value* logentry = field(&event, "logentry");
+        !text(logentry, "message").empty() || !text(logentry, "formatted").empty()) {
+        candidates.push_back(message_strategy(logentry));
+    }
+    for (Variants& variants : candidates) {
+        if (std::any_of(variants.begin(), variants.end(),
+                        [](const auto& v) { return v.second.contributes; })) {
+            return std::move(variants);
+        }
+    }
+    return {};
+}
+
+// --- fingerprints -----------------------------------------------------------------------------
+
+// The name inside an entry that is exactly "{{ name }}" (FINGERPRINT_VARIABLE_REGEX with a full
+// match: \{\{\s*(\S+)\s*\}\}), nullopt otherwise.
+std::optional<std::string_view> fingerprint_variable(std::string_view entry) {
+    if (!entry.starts_with("{{") || !entry.ends_with("}}") || entry.size() < 5) {
+        return std::nullopt;
+    }
+    std::string_view inner = entry.substr(2, entry.size() - 4);
+    const auto is_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+    while (!inner.empty() && is_space(inner.front())) {
+        inner.remove_prefix(1);
+    }
+    while (!inner.empty() && is_space(inner.back())) {
+        inner.remove_suffix(1);
+    }
+    if (inner.empty() || std::any_of(inner.begin(), inner.end(), is_space) ||
+        inner.find("}}") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return inner;
+}
+
+bool is_default_entry(std::string_view entry) {
+    return fingerprint_variable(entry) == "default";
+}
+
+// get_crash_frame_from_event_data: the last in-app frame, else the last frame.
+const Value* crash_frame(const Value& event) {
+    std::span<const Value> frames;
+    const std::span<const Value> exceptions = elements(field(field(&event, "exception"), "values"));
+    if (!exceptions.empty()) {
+        frames = frames_of(field(&exceptions.back(), "stacktrace"));
+    }
+    if (frames.empty()) {
+        frames = frames_of(field(&event, "stacktrace"));
+    }
+    if (frames.empty()) {
+        const std::span<const Value> threads = elements(field(field(&event, "threads"), "values"));
+        if (threads.size() == 1) {
+            frames = frames_of(field(&threads[0], "stacktrace"));
+        }
+    }
+    const Value* fallback = nullptr;
+    for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+        if (!it->is_object()) {
+            continue;
+        }
+        if (truthy(field(&*it, "in_app"))) {
+            return &*it;
+        }
+        if (fallback == nullptr) {
+            fallback = &*it;
+        }
+    }
+    return fallback;
+}
+
+std::string or_placeholder(std::string_view value, std::string_view placeholder) {
+    return std::string(value.empty() ? placeholder : value);
+}
+
+// resolve_fingerprint_variable; nullopt for an unknown variable (kept as written in 2023-01-11).
+std::optional<std::string> resolve_variable(std::string_view name, const Value& event) {
+    const std::span<const Value> exceptions = elements(field(field(&event, "exception"), "values"));
+    const Value* last_exception = exceptions.empty() ? nullptr : &exceptions.back();
+    if (name == "transaction") {
+        return or_placeholder(text(&event, "transaction"), "<no-transaction>");
+    }
+    if (name == "message") {
+        const Value* logentry = field(&event, "logentry");
+        std::string_view message = text(logentry, "formatted");
+        if (message.empty()) {
+            message = text(logentry, "message");
+        }
+        if (message.empty()) {
+            message = text(last_exception, "value");
+        }
+        return or_placeholder(message, "<no-message>");
+    }
+    if (name == "type" || name == "error.type") {
+        return or_placeholder(text(last_exception, "type"), "<no-type>");
+    }
+    if (name == "value" || name == "error.value") {
+        return or_placeholder(text(last_exception, "value"), "<no-value>");
+    }
+    if (name == "function" || name == "stack.function") {
+        return or_placeholder(text(crash_frame(event), "function"), "<no-function>");
+    }
+    if (name == "path" || name == "stack.abs_path" || name == "stack.filename") {
+        const Value* frame = crash_frame(event);
+        const bool abs_first = name != "stack.filename";
+        std::string_view path = text(frame, abs_first ? "abs_path" : "filename");
+        if (path.empty()) {
+            path = text(frame, abs_first ? "filename" : "abs_path");
+        }
+        return or_placeholder(path, abs_first ? "<no-abs-path>" : "<no-filename>");
+    }
+    if (name == "module" || name == "stack.module") {
+        return or_placeholder(text(crash_frame(event), "module"), "<no-module>");
+    }
+    if (name == "package" || name == "stack.package") {
+        std::string_view package = text(crash_frame(event), "package");
+        if (const size_t slash = package.rfind('/'); slash != std::string_view::npos) {
+            package = package.substr(slash + 1);
+        }
+        if (const size_t backslash = package.rfind('\\'); backslash != std::string_view::npos) {
+            package = package.substr(backslash + 1);
+        }
+        return or_placeholder(package, "<no-package>");
+    }
+    if (name == "level") {
+        return or_placeholder(text(&event, "level"), "<no-level>");
+    }
+    if (name == "logger") {
+        return or_placeholder(text(&event, "logger"), "<no-logger>");
+    }
+    if (name.starts_with("tags.")) {
+        const std::string_view tag = name.substr(5);
+        for (const Value& pair : elements(field(&event, "tags"))) {
+            const std::span<const Value> kv = pair.elements();
+            if (kv.size() == 2 && kv[0].as_string() == tag && !kv[1].is_null()) {
+                return std::string(kv[1].as_string().value_or(json::to_string(kv[1])));
+            }
+        }
+        return "<no-value-for-tag-" + std::string(tag) + ">";
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> resolve_fingerprint(const std::vector<std::string>& entries,
+                                             const Value& event) {
+    std::vector<std::string> resolved;
+    for (const std::string& raw : entries) {
+        const std::optional<std::string_view> variable = fingerprint_variable(raw);
+        std::optional<std::string> value;
+        if (variable && *variable != "default") {
+            value = resolve_variable(*variable, event);
+        }
+        resolved.push_back(value ? std::move(*value) : std::string(raw));
+    }
+    return resolved;
+}
+
+}  // namespace
+
+GroupingResult compute_grouping(const json::Value& event) {
+    GroupingResult result;
+    std::vector<std::string> fingerprint;
+    for (const Value& entry : elements(field(&event, "fingerprint"))) {
+        if (entry.is_string()) {
+            fingerprint.push_back(std::string(*entry.as_string()));
+        }
+    }
+    const bool has_default = std::any_of(fingerprint.begin(), fingerprint.end(),
+                                         [](const std::string& e) { return is_default_entry(e); });
+    const std::vector<std::string> resolved = resolve_fingerprint(fingerprint, event);
+
+    if (!fingerprint.empty() && !has_default) {
+        result.hashes.push_back(md5_hex(resolved));
+        result.primary_variant = "custom-fingerprint";
+        return result;
+    }
+    const bool hybrid = has_default && fingerprint.size() > 1;
+
+    Variants variants = default_grouping(event);
+    // Order app, default, system (Sentry sorts the system variant last).
+    std::stable_sort(variants.begin(), variants.end(), [](const auto& a, const auto& b) {
+        return (a.first == "system") < (b.first == "system");
+    });
+    for (const auto& [name, component] : variants) {
+        if (!component.contributes) {
+            continue;
+        }
+        std::vector<std::string> values;
+        if (hybrid) {
+            for (const std::string& entry : resolved) {
+                if (is_default_entry(entry)) {
+                    collect_values(component, values);
+                } else {
+                    values.push_back(entry);
+                }
+            }
+        } else {
+            collect_values(component, values);
+        }
+        std::string hash = md5_hex(values);
+        if (std::find(result.hashes.begin(), result.hashes.end(), hash) == result.hashes.end()) {
+            if (result.hashes.empty()) {
+                result.primary_variant = name;
+            }
+            result.hashes.push_back(std::move(hash));
+        }
+    }
+    if (result.hashes.empty()) {
+        result.hashes.push_back(md5_hex({}));
+        result.primary_variant = "fallback";
+    }
+    return result;
+}
+
+}  // namespace lt
