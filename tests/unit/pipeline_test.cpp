@@ -40,6 +40,15 @@ std::string payload_of(const StoredItem& item) {
 
 constexpr const char* kHeaderId = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
+// Runs an envelope with one event item through the pipeline step; returns the stored JSON.
+std::string store_event(const std::string& event) {
+    WriteBatch batch;
+    process_spooled_record(spooled("{}\n{\"type\":\"event\"}\n" + event, kHeaderId), batch, {});
+    EXPECT_EQ(batch.items.size(), 1u);
+    EXPECT_TRUE(batch.drops.empty());
+    return batch.items.empty() ? std::string() : payload_of(batch.items[0]);
+}
+
 TEST(ProcessRecord, EnvelopeHeaderEventIdWins) {
     WriteBatch batch;
     process_spooled_record(
@@ -67,10 +76,7 @@ TEST(ProcessRecord, EventsAreStoredNormalizedAndScrubbed) {
                               "\"request\":{\"headers\":{\"User-Agent\":\"Mozilla/5.0 (X11; Linux "
                               "x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.71 "
                               "Safari/537.36\"}}}";
-    WriteBatch batch;
-    process_spooled_record(spooled("{}\n{\"type\":\"event\"}\n" + event, kHeaderId), batch, {});
-    ASSERT_EQ(batch.items.size(), 1u);
-    const std::string json = payload_of(batch.items[0]);
+    const std::string json = store_event(event);
     simdjson::dom::parser parser;
     simdjson::dom::element root = parser.parse(json);
     EXPECT_EQ(std::string_view(root["type"]), "default");
@@ -84,10 +90,7 @@ TEST(ProcessRecord, EventsAreStoredNormalizedAndScrubbed) {
 TEST(ProcessRecord, InvalidUtf8IsReplacedAndRecorded) {
     const std::string event =
         std::string("{\"message\":\"bad \xff\xfe bytes\",\"errors\":[{\"type\":\"x\"}]}");
-    WriteBatch batch;
-    process_spooled_record(spooled("{}\n{\"type\":\"event\"}\n" + event, kHeaderId), batch, {});
-    ASSERT_EQ(batch.items.size(), 1u);
-    const std::string json = payload_of(batch.items[0]);
+    const std::string json = store_event(event);
     simdjson::dom::parser parser;
     simdjson::dom::element root = parser.parse(json);
     EXPECT_EQ(std::string_view(root["logentry"]["formatted"]),
