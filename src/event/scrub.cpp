@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <new>
@@ -110,43 +111,51 @@ Code compile(std::string_view pattern) {
 // What one pass over a string tells about it, so that most patterns can be skipped without
 // running them (event strings are mostly code lines, names and paths).
 struct TextTraits {
-    enum : uint8_t { kDigit = 1, kUpper = 2, kSeparator = 4, kAt = 8, kDash = 16, kSlash = 32 };
-    static constexpr std::array<uint8_t, 256> kClasses = [] {
-        std::array<uint8_t, 256> classes{};
-        for (int c = '0'; c <= '9'; ++c) classes[c] = kDigit;
-        for (int c = 'A'; c <= 'Z'; ++c) classes[c] = kUpper;
-        classes['='] = classes[':'] = kSeparator;
-        classes['@'] = kAt;
-        classes['-'] = kDash;
-        classes['/'] = classes['\\'] = kSlash;
-        return classes;
-    }();
-
     size_t digits = 0;
     bool has_upper = false;
-    bool has_separator = false;  // '=' or ':'
-    bool has_at = false;
-    bool has_dash = false;
-    bool has_slash = false;  // '/' or '\\'
-    std::string lower;       // the text in ASCII lower case
+    bool has_separator;  // '=' or ':'
+    bool has_at;
+    bool has_dash;
+    bool has_slash;  // '/' or '\\'
+    bool has_b;      // 'b' or 'B' (every "Bearer")
 
-    explicit TextTraits(std::string_view text) : lower(text) {
-        uint8_t seen = 0;
-        for (char& c : lower) {
-            const uint8_t classes = kClasses[static_cast<unsigned char>(c)];
-            seen |= classes;
-            digits += classes & kDigit;
-            if (classes & kUpper) c = static_cast<char>(c - 'A' + 'a');
+    explicit TextTraits(std::string_view text)
+        : has_separator(has_any(text, "=:")),
+          has_at(has_any(text, "@")),
+          has_dash(has_any(text, "-")),
+          has_slash(has_any(text, "/\\")),
+          has_b(has_any(text, "bB")),
+          text_(text) {
+        size_t upper = 0;
+        for (const char c : text) {  // branch-free: the compiler vectorizes it
+            const auto byte = static_cast<unsigned char>(c);
+            digits += static_cast<unsigned char>(byte - '0') < 10;
+            upper += static_cast<unsigned char>(byte - 'A') < 26;
         }
-        has_upper = seen & kUpper;
-        has_separator = seen & kSeparator;
-        has_at = seen & kAt;
-        has_dash = seen & kDash;
-        has_slash = seen & kSlash;
+        has_upper = upper > 0;
     }
+
+    // Whether the text contains `lower_needle` ignoring ASCII case.
     bool contains(std::string_view lower_needle) const {
-        return lower.find(lower_needle) != std::string::npos;
+        if (!lower_) {
+            lower_.emplace(text_);
+            for (char& c : *lower_) {
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+            }
+        }
+        return lower_->find(lower_needle) != std::string::npos;
     }
+
+private:
+    static bool has_any(std::string_view text, std::string_view bytes) {
+        for (const char byte : bytes) {
+            if (std::memchr(text.data(), byte, text.size()) != nullptr) return true;
+        }
+        return false;
+    }
+
+    std::string_view text_;
+    mutable std::optional<std::string> lower_;  // made on the first contains()
 };
 
 // A rule finding secrets inside strings: the text of capture `group` is replaced. `may_match`
@@ -174,9 +183,10 @@ const std::vector<Pattern>& default_patterns() {
                         kFiltered, [](const TextTraits& t, std::string_view text) {
                             return t.has_at && text.find("://") != text.npos;
                         }});
-        list.push_back(
-            {Rule::password, compile(R"((?i)\bBearer\s+[A-Za-z0-9._~+/=-]{8,})"), 0, kFiltered,
-             [](const TextTraits& t, std::string_view) { return t.contains("bearer"); }});
+        list.push_back({Rule::password, compile(R"((?i)\bBearer\s+[A-Za-z0-9._~+/=-]{8,})"), 0,
+                        kFiltered, [](const TextTraits& t, std::string_view) {
+                            return t.has_b && t.contains("bearer");
+                        }});
         list.push_back(
             {Rule::password,
              compile(R"((?i)(?:password|secret|passwd|api[-_]?key|auth|credentials|mysql_pwd|)"
