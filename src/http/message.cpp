@@ -11,13 +11,6 @@ std::string_view Request::header(std::string_view lower_name) const {
     return {};
 }
 
-bool Request::has_header(std::string_view lower_name) const {
-    for (const auto& entry : headers) {
-        if (entry.first == lower_name) return true;
-    }
-    return false;
-}
-
 Response json_response(int status, std::string body) {
     Response response;
     response.status = status;

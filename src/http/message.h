@@ -17,11 +17,9 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
     std::string body;
     std::string remote_ip;
-    size_t wire_body_bytes = 0;  // body bytes as received (before any decoding)
 
     // The first header with this lower-case name, "" when absent.
     std::string_view header(std::string_view lower_name) const;
-    bool has_header(std::string_view lower_name) const;
 };
 
 struct Response {

@@ -186,7 +186,6 @@ private:
             request.headers.emplace_back(std::move(name), std::string(field.value()));
         }
         request.body = std::move(message.body());
-        request.wire_body_bytes = request.body.size();
         request.remote_ip = remote_ip_;
         keep_alive_ = message.keep_alive();
         version_ = message.version();

@@ -3,12 +3,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <array>
 #include <chrono>
 #include <map>
 
 #include "core/compression.h"
-#include "core/json_writer.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"

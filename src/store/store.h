@@ -111,7 +111,6 @@ public:
                                                   const std::string& name) = 0;
     virtual std::optional<Project> find_project(const std::string& organization_slug,
                                                 const std::string& project_slug) = 0;
-    virtual std::optional<Project> find_project_by_id(int64_t project_id) = 0;
     virtual std::vector<Project> list_projects(int64_t organization_id) = 0;
     // Creates a new active key for the project and returns its public key.
     virtual std::string create_key(int64_t project_id) = 0;

@@ -181,11 +181,6 @@ public:
         return read_project(row);
     }
 
-    std::optional<Project> find_project_by_id(int64_t project_id) override {
-        Reader reader(*this);
-        return project_by_id(reader.connection(), project_id);
-    }
-
     std::vector<Project> list_projects(int64_t organization_id) override {
         Reader reader(*this);
         auto row = reader.connection().query(
