@@ -198,28 +198,37 @@ void BM_ProcessSpooledRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_ProcessSpooledRecord)->Arg(0)->Arg(1);
 
-// Store commits of pipeline-sized batches: error events with random ids, stored as the pipeline
-// stores them (zstd level 1), into a store that grows across iterations.
+// Store commits of pipeline-sized batches: the error mix as the pipeline produces it (payloads
+// zstd level 1, issue facts for grouping) with fresh event ids, into a store that grows across
+// iterations; the events keep joining the few issues of the corpus, as a busy app's do.
 void BM_StoreCommit(benchmark::State& state) {
     const fs::path dir = fs::temp_directory_path() / "lighttrace-micro-bench-store";
     fs::remove_all(dir);
     fs::create_directories(dir);
     {
         auto store = lt::open_sqlite_store(dir / "lighttrace.db");
-        std::vector<std::string> payloads;
-        for (const auto& body : error_envelopes()) payloads.push_back(lt::zstd_compress(body, 1));
+        std::vector<lt::StoredItem> templates;
+        for (const auto& body : error_envelopes()) {
+            lt::SpooledRequest request;
+            request.project_id = 1;
+            request.received_at = 1.7e9;
+            request.event_id = lt::parse_envelope(body).envelope->event_id;
+            request.body = body;
+            lt::WriteBatch batch;
+            lt::process_spooled_record(lt::encode_spooled_request(request), batch, {});
+            for (auto& item : batch.items) {
+                if (item.type == "event") templates.push_back(std::move(item));
+            }
+        }
         const size_t batch_size = static_cast<size_t>(state.range(0));
         uint64_t sequence = 0;
         for (auto _ : state) {
             lt::WriteBatch batch;
             for (size_t i = 0; i < batch_size; ++i, ++sequence) {
-                lt::StoredItem item;
-                item.project_id = 1;
-                item.type = "event";
+                lt::StoredItem item = templates[sequence % templates.size()];
                 item.event_id = lt::random_hex(16);
                 item.received_at = 1.7e9 + static_cast<double>(sequence) / 1000;
                 item.timestamp = item.received_at;
-                item.payload_zstd = payloads[sequence % payloads.size()];
                 batch.items.push_back(std::move(item));
             }
             batch.cursor = lt::SpoolPosition{1, sequence};

@@ -87,7 +87,7 @@ void note_replaced_bytes(json::Document& document, size_t replacements) {
 
 }  // namespace
 
-std::optional<ProcessedEvent> process_event(std::string_view payload,
+std::optional<json::Document> prepare_event(std::string_view payload,
                                             const EventProcessing& processing) {
     json::ParseResult parsed = json::parse(payload);
     if (!parsed.document || !parsed.document->root().is_object()) return std::nullopt;
@@ -96,9 +96,7 @@ std::optional<ProcessedEvent> process_event(std::string_view payload,
     if (parsed.utf8_replacements > 0) note_replaced_bytes(document, parsed.utf8_replacements);
     add_user_agent_contexts(document);
     scrub_event(document, processing.scrub);
-    const json::Value* timestamp = document.root().find("timestamp");
-    return ProcessedEvent{json::to_string(document.root()),
-                          timestamp ? timestamp->as_double().value_or(0) : 0};
+    return std::move(*parsed.document);
 }
 
 }  // namespace lt

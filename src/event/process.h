@@ -2,12 +2,12 @@
 // spool and the store.
 //
 // Contract
-// - process_event() parses the payload leniently (invalid UTF-8 and lone surrogate escapes become
+// - prepare_event() parses the payload leniently (invalid UTF-8 and lone surrogate escapes become
 //   U+FFFD, noted in the event's `errors` as invalid_data with the count), normalizes it
 //   (normalize.h: shapes, timestamps with clock drift, tags, limits, {{auto}} IP), fills the
 //   browser / os / device contexts from the request's User-Agent and client hints when the event
 //   does not have them (user_agent.h; the OS goes to `os` for javascript events and `client_os`
-//   otherwise, as Relay does), scrubs PII (scrub.h), and serializes it compactly.
+//   otherwise, as Relay does) and scrubs PII (scrub.h). The caller groups and writes it.
 // - nullopt when the payload is not a JSON object (the caller counts the drop).
 // - Thread-safe: each call works on its own document.
 #pragma once
@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "event/json.h"
 #include "event/normalize.h"
 #include "event/scrub.h"
 
@@ -26,12 +27,7 @@ struct EventProcessing {
     ScrubSettings scrub;
 };
 
-struct ProcessedEvent {
-    std::string json;
-    double timestamp = 0;  // the normalized `timestamp`, seconds since the epoch
-};
-
-std::optional<ProcessedEvent> process_event(std::string_view payload,
+std::optional<json::Document> prepare_event(std::string_view payload,
                                             const EventProcessing& processing);
 
 }  // namespace lt

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <vector>
 
 #include "core/compression.h"
 #include "core/log.h"
@@ -13,6 +14,8 @@
 #include "envelope/envelope.h"
 #include "envelope/item_types.h"
 #include "event/process.h"
+#include "grouping/grouping.h"
+#include "issues/summary.h"
 #include "spool/record.h"
 
 namespace lt {
@@ -27,6 +30,10 @@ struct PipelineMetrics {
     Histogram& commit_seconds =
         metrics().histogram("lighttrace_store_commit_seconds", "Store batch commit latency.",
                             {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
+    Histogram& visible_seconds = metrics().histogram(
+        "lighttrace_pipeline_visible_seconds",
+        "Time from a request's acknowledgement to its items being readable through the API.",
+        {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
     LabeledCounters items{"lighttrace_pipeline_items_total",
                           "Items stored by the pipeline, by item type.", "type", kKnownItemTypes};
     Counter& dropped(const std::string& type, const std::string& reason) {
@@ -52,6 +59,16 @@ void record_drop(WriteBatch& batch, int64_t project_id, const std::string& type,
         }
     }
     batch.drops.push_back(DropCount{project_id, type, reason, 1});
+}
+
+// Keeps the hashes and the grouping config on the event, as the API shows them.
+void record_grouping(json::Document& event, const GroupingResult& grouping) {
+    json::Value hashes = event.make_array();
+    for (const std::string& hash : grouping.hashes) hashes.push_back(event.make_string(hash));
+    event.root().set("hashes", std::move(hashes));
+    json::Value config = event.make_object();
+    config.set("id", event.make_string(grouping.config_id));
+    event.root().set("grouping_config", std::move(config));
 }
 
 }  // namespace
@@ -85,18 +102,25 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
         stored.timestamp = request->received_at;
         stored.raw_size = item.payload.size();
         std::string_view payload = item.payload;
-        std::optional<ProcessedEvent> event;
+        std::string event_json;
         if (is_event_item(item.type)) {
             EventProcessing processing;
             processing.normalize = {request->received_at, parsed.envelope->sent_at,
                                     request->client_ip, request->event_id};
-            event = process_event(payload, processing);
+            std::optional<json::Document> event = prepare_event(payload, processing);
             if (!event) {
                 record_drop(batch, request->project_id, item.type, "invalid_json");
                 continue;
             }
-            payload = event->json;
-            stored.timestamp = event->timestamp;
+            if (item.type == "event") {
+                const GroupingResult grouping = compute_grouping(event->root());
+                stored.issue = summarize_event(*event, grouping);
+                record_grouping(*event, grouping);
+            }
+            event_json = json::to_string(event->root());
+            payload = event_json;
+            const json::Value* timestamp = event->root().find("timestamp");
+            stored.timestamp = timestamp ? timestamp->as_double().value_or(0) : 0;
             stored.event_id = request->event_id;
         } else if (item.type == "attachment" || item.type == "user_report") {
             stored.event_id = request->event_id;
@@ -159,6 +183,7 @@ void Pipeline::run() {
         size_t records = 0;
         size_t bytes = 0;
         double newest_received_at = 0;
+        std::vector<double> received_times;
         std::optional<SpoolRecord> next =
             reader->next(draining ? std::chrono::milliseconds(0) : std::chrono::milliseconds(100));
         if (!next) {
@@ -171,6 +196,7 @@ void Pipeline::run() {
         while (next) {
             bytes += next->payload.size();
             newest_received_at = process_spooled_record(next->payload, batch, options_);
+            received_times.push_back(newest_received_at);
             batch.cursor = next->end;
             if (++records >= options_.max_batch_records || bytes >= options_.max_batch_bytes) break;
             const auto now = std::chrono::steady_clock::now();
@@ -192,6 +218,10 @@ void Pipeline::run() {
         }
         counters.commit_seconds.observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        const double committed_at = now_seconds();
+        for (const double received_at : received_times) {
+            if (received_at > 0) counters.visible_seconds.observe(committed_at - received_at);
+        }
         committed_received_at_.store(newest_received_at);
         committed_segment_.store(batch.cursor.segment);
         committed_offset_.store(batch.cursor.offset);

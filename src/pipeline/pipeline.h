@@ -7,8 +7,11 @@
 //   again; the store keeps items with an event id once, so the outcome is exactly-once.
 // - Every item of a known type is stored (payload zstd-compressed). Events, transactions and
 //   feedback go through the event processor first (event/process.h: lenient parse, normalization
-//   with the answered event id, user-agent contexts, PII scrubbing). Unknown item types and
-//   unusable payloads are counted as drops with a reason, never silently lost.
+//   with the answered event id, user-agent contexts, PII scrubbing). Error and default events
+//   (item type "event") are then grouped (grouping/grouping.h; the hashes and config id are
+//   kept on the event) and summarized for their issue (issues/summary.h: type, title, culprit,
+//   metadata, derived tags); the store attaches them to issues in the same commit. Unknown item
+//   types and unusable payloads are counted as drops with a reason, never silently lost.
 // - Spool segments wholly behind the committed cursor are released.
 // - stop() processes everything already durable, commits, and joins.
 #pragma once

@@ -17,11 +17,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "issues/issue.h"
+#include "issues/search_query.h"
 #include "spool/spool.h"
 
 namespace lt {
@@ -65,6 +68,9 @@ struct StoredItem {
     double timestamp = 0;  // the item's own time when it has one, else received_at
     uint64_t raw_size = 0;
     std::string payload_zstd;  // zstd-compressed payload (JSON for JSON item types)
+    // Set on error and default events: the event joins (or opens) an issue. Applied only when
+    // the item is new (an SDK retry of a stored event counts nothing twice).
+    std::optional<EventIssueFacts> issue;
 };
 
 // How many items of a type were dropped for a reason (counted, never silently lost).
@@ -89,6 +95,81 @@ struct ItemSummary {
     double timestamp = 0;
     uint64_t raw_size = 0;
     std::string payload;  // decompressed, only when asked for
+};
+
+// One stored event (or transaction) with where it belongs.
+struct StoredEvent {
+    int64_t project_id = 0;
+    std::optional<int64_t> issue_id;
+    std::string type;
+    std::string event_id;
+    double received_at = 0;
+    double timestamp = 0;
+    uint64_t raw_size = 0;
+    std::string payload;  // decompressed
+};
+
+enum class IssueSort { last_seen, first_seen, times_seen, user_count };
+
+// A position in an issue list (Sentry's cursor text "value:id:is_prev"): the sort value and id
+// of the row the page starts after (or, for a previous page, before).
+struct IssueCursor {
+    double value = 0;
+    int64_t id = 0;
+    bool is_prev = false;
+};
+
+struct IssueListRequest {
+    std::vector<int64_t> project_ids;  // issues of any of these projects; must not be empty
+    SearchQuery query;
+    std::vector<std::string> environments;  // issues seen in any of them; empty = all
+    IssueSort sort = IssueSort::last_seen;
+    size_t limit = 25;
+    std::optional<IssueCursor> cursor;
+    double now = 0;  // anchors substatus ageing
+};
+
+struct IssueListPage {
+    std::vector<Issue> issues;  // in sort order (descending), ties by id descending
+    int64_t hits = 0;           // how many issues match in total
+    bool has_next = false;
+    bool has_previous = false;
+    IssueCursor next;
+    IssueCursor previous;
+};
+
+// What a status update sets. Only `status` is required; the rest qualify it.
+struct IssueStatusChange {
+    std::string status;            // unresolved | resolved | ignored
+    bool in_next_release = false;  // resolved: events from releases newer than the project's
+                                   // latest one at this moment regress it
+    std::optional<std::string> in_release;  // resolved: events from this release or newer regress
+    std::optional<double> ignore_minutes;   // ignored: until this many minutes from now
+    std::optional<int64_t> ignore_count;    // ignored: until this many more events
+    std::optional<int64_t> ignore_user_count;  // ignored: until this many more users
+};
+
+struct IssueActivity {
+    int64_t id = 0;
+    int64_t issue_id = 0;
+    std::string type;       // first_seen, set_regression, set_resolved, set_ignored, ...
+    std::string data_json;  // JSON object
+    double created_at = 0;
+};
+
+struct TagValueStat {
+    std::string key;
+    std::string value;
+    int64_t times_seen = 0;
+    double first_seen = 0;
+    double last_seen = 0;
+};
+
+struct TagKeyStat {
+    std::string key;
+    int64_t total_values = 0;              // events with this tag
+    int64_t unique_values = 0;             // distinct values
+    std::vector<TagValueStat> top_values;  // most frequent first
 };
 
 struct StoreOptions {
@@ -142,6 +223,41 @@ public:
     virtual std::vector<ItemSummary> list_items(int64_t project_id, const std::string& type,
                                                 size_t limit, bool with_payload) = 0;
     virtual std::vector<DropCount> list_drops() = 0;
+
+    // --- issues (grouping is applied by commit(); see StoredItem::issue) ---
+    virtual IssueListPage list_issues(const IssueListRequest& request) = 0;
+    virtual std::optional<Issue> find_issue(int64_t issue_id) = 0;
+    virtual std::optional<Issue> find_issue_by_short_number(int64_t project_id,
+                                                            int64_t short_number) = 0;
+    // Event counts per bucket for each issue: `buckets` consecutive buckets of `granularity`
+    // seconds (3600 or 86400) starting at `start` (a multiple of granularity).
+    virtual std::map<int64_t, std::vector<int64_t>> issue_series(
+        const std::vector<int64_t>& issue_ids, int64_t granularity, int64_t start,
+        size_t buckets) = 0;
+    // The issue's events, newest first (then by id), `offset` rows skipped.
+    virtual std::vector<StoredEvent> list_issue_events(int64_t issue_id, size_t limit,
+                                                       size_t offset, bool with_payload) = 0;
+    // The project's error and default events, newest first (then by id), `offset` rows skipped.
+    virtual std::vector<StoredEvent> list_project_events(int64_t project_id, size_t limit,
+                                                         size_t offset, bool with_payload) = 0;
+    enum class Pick { latest, oldest };
+    virtual std::optional<StoredEvent> pick_issue_event(int64_t issue_id, Pick pick) = 0;
+    // The event (or transaction) with this id in the project; nullopt when none.
+    virtual std::optional<StoredEvent> find_event(int64_t project_id,
+                                                  const std::string& event_id) = 0;
+    // The ids of the events just before and after this one in its issue (by timestamp).
+    virtual std::pair<std::optional<std::string>, std::optional<std::string>> neighbour_events(
+        int64_t issue_id, const std::string& event_id) = 0;
+    virtual std::vector<TagKeyStat> issue_tag_keys(int64_t issue_id, size_t top_values) = 0;
+    virtual std::vector<TagValueStat> issue_tag_values(int64_t issue_id, const std::string& key,
+                                                       size_t limit, size_t offset) = 0;
+    virtual std::vector<IssueActivity> issue_activity(int64_t issue_id) = 0;
+    // Applies the change to every listed issue that exists and returns them updated. A status
+    // change is recorded as activity.
+    virtual std::vector<Issue> update_issue_status(const std::vector<int64_t>& issue_ids,
+                                                   const IssueStatusChange& change, double now) = 0;
+    // Deletes the issues with their events and aggregates; returns how many existed.
+    virtual size_t delete_issues(const std::vector<int64_t>& issue_ids) = 0;
 };
 
 // Opens (creating if needed) the SQLite store at `path` and runs pending migrations. The parent

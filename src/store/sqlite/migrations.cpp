@@ -72,6 +72,96 @@ CREATE TABLE item_drops (
     PRIMARY KEY (project_id, item_type, reason)
 ) WITHOUT ROWID;
 )sql"},
+    {2, "issues", R"sql(
+ALTER TABLE projects ADD COLUMN next_short_number INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE items ADD COLUMN group_id INTEGER;
+CREATE INDEX items_group ON items (group_id, timestamp) WHERE group_id IS NOT NULL;
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    project_id INTEGER NOT NULL,
+    short_number INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    culprit TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    level TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    logger TEXT NOT NULL,
+    status TEXT NOT NULL,
+    substatus TEXT NOT NULL,
+    substatus_at REAL NOT NULL,
+    status_details TEXT NOT NULL,
+    resolved_at REAL,
+    resolved_in_release TEXT,
+    ignore_until REAL,
+    ignore_until_times_seen INTEGER,
+    ignore_until_user_count INTEGER,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    times_seen INTEGER NOT NULL,
+    user_count INTEGER NOT NULL,
+    first_release TEXT,
+    last_release TEXT,
+    unhandled INTEGER NOT NULL,
+    grouping_config TEXT NOT NULL,
+    UNIQUE (project_id, short_number)
+);
+CREATE INDEX groups_last_seen ON groups (project_id, last_seen, id);
+CREATE INDEX groups_first_seen ON groups (project_id, first_seen, id);
+CREATE INDEX groups_times_seen ON groups (project_id, times_seen, id);
+CREATE INDEX groups_user_count ON groups (project_id, user_count, id);
+CREATE TABLE group_hashes (
+    project_id INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    group_id INTEGER NOT NULL,
+    PRIMARY KEY (project_id, hash)
+) WITHOUT ROWID;
+CREATE INDEX group_hashes_group ON group_hashes (group_id);
+CREATE TABLE group_counts (
+    group_id INTEGER NOT NULL,
+    granularity INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (group_id, granularity, bucket)
+) WITHOUT ROWID;
+CREATE TABLE group_tag_values (
+    group_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    visible INTEGER NOT NULL,
+    times_seen INTEGER NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    PRIMARY KEY (group_id, key, value)
+) WITHOUT ROWID;
+CREATE INDEX group_tag_values_lookup ON group_tag_values (key, value, group_id);
+CREATE TABLE group_users (
+    group_id INTEGER NOT NULL,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (group_id, user_key)
+) WITHOUT ROWID;
+CREATE TABLE group_activity (
+    id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    data TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX group_activity_group ON group_activity (group_id, created_at);
+CREATE TABLE releases (
+    project_id INTEGER NOT NULL,
+    version TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    PRIMARY KEY (project_id, version)
+) WITHOUT ROWID;
+CREATE TABLE project_settings (
+    project_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (project_id, key)
+) WITHOUT ROWID;
+)sql"},
 };
 
 int current_version(Connection& connection) {

@@ -12,6 +12,10 @@ void fail(sqlite3* db, std::string_view context) {
 }
 
 Query::~Query() {
+    if (owned_) {
+        sqlite3_finalize(stmt_);
+        return;
+    }
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
 }
@@ -124,6 +128,15 @@ Query Connection::query(std::string_view sql) {
         found = statements_.emplace(std::string(sql), stmt).first;
     }
     return Query(found->second, db_);
+}
+
+Query Connection::query_once(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), 0, &stmt, nullptr) !=
+        SQLITE_OK) {
+        fail(db_, "sqlite prepare (" + std::string(sql) + ")");
+    }
+    return Query(stmt, db_, /*owned=*/true);
 }
 
 Transaction::Transaction(Connection& connection) : connection_(connection) {

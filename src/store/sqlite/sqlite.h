@@ -26,7 +26,9 @@ namespace lt::sqlite {
 
 class Query {
 public:
-    Query(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+    // An owned statement is finalized by the destructor; a cached one is reset.
+    Query(sqlite3_stmt* stmt, sqlite3* db, bool owned = false)
+        : stmt_(stmt), db_(db), owned_(owned) {}
     ~Query();
     Query(const Query&) = delete;
     Query& operator=(const Query&) = delete;
@@ -55,6 +57,7 @@ public:
 private:
     sqlite3_stmt* stmt_;
     sqlite3* db_;
+    bool owned_;
 };
 
 class Connection {
@@ -68,6 +71,9 @@ public:
     // Executes one or more SQL statements that return nothing of interest (PRAGMAs, DDL).
     void exec(const char* sql);
     Query query(std::string_view sql);
+    // A statement prepared for this one use and not cached: for SQL built per request (search
+    // filters), which would otherwise grow the cache without bound.
+    Query query_once(std::string_view sql);
     int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
     sqlite3* handle() const { return db_; }

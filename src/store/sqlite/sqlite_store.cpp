@@ -19,7 +19,10 @@
 #include "core/compression.h"
 #include "core/ids.h"
 #include "core/time.h"
+#include "store/sqlite/issue_queries.h"
+#include "store/sqlite/issue_writer.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/rows.h"
 #include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
@@ -27,17 +30,11 @@ namespace lt {
 namespace {
 
 using sqlite::Connection;
+using sqlite::decompress_payload;
 using sqlite::Query;
 using sqlite::Transaction;
 
 constexpr size_t kMaxReaders = 4;
-constexpr size_t kMaxPayloadBytes = 64u << 20;
-
-std::string decompress_payload(std::string_view blob) {
-    std::optional<std::string> payload = zstd_decompress(blob, kMaxPayloadBytes);
-    if (!payload) throw std::runtime_error("a stored payload is corrupt or larger than 64 MiB");
-    return std::move(*payload);
-}
 
 void configure(Connection& connection, bool writer) {
     // First, so that the pragmas below already wait for a lock held by another process.
@@ -290,27 +287,9 @@ public:
     void commit(const WriteBatch& batch) override {
         std::lock_guard lock(writer_mutex_);
         Transaction transaction(writer_);
-        {
-            // ON CONFLICT DO NOTHING rather than INSERT OR IGNORE: only the uniqueness of
-            // (project, event id, type, ordinal) may skip a row; a NOT NULL violation throws.
-            auto insert = writer_.query(
-                "INSERT INTO items (project_id, type, event_id, ordinal, received_at, timestamp, "
-                "raw_size, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-            for (const StoredItem& item : batch.items) {
-                insert.bind(1, item.project_id).bind(2, item.type);
-                if (item.event_id.empty()) {
-                    insert.bind_null(3);
-                } else {
-                    insert.bind(3, item.event_id);
-                }
-                insert.bind(4, int64_t{item.ordinal})
-                    .bind(5, item.received_at)
-                    .bind(6, item.timestamp)
-                    .bind(7, static_cast<int64_t>(item.raw_size))
-                    .bind_blob(8, item.payload_zstd)
-                    .run();
-            }
-        }
+        sqlite::IssueWriter issues(writer_);
+        for (const StoredItem& item : batch.items) issues.insert_item(item);
+        issues.flush();
         {
             auto upsert = writer_.query(
                 "INSERT INTO item_drops (project_id, item_type, reason, count) "
@@ -385,6 +364,93 @@ public:
                 {row.column_int64(0), row.column_text(1), row.column_text(2), row.column_int64(3)});
         }
         return drops;
+    }
+
+    IssueListPage list_issues(const IssueListRequest& request) override {
+        Reader reader(*this);
+        return sqlite::list_issues(reader.connection(), request);
+    }
+
+    std::optional<Issue> find_issue(int64_t issue_id) override {
+        Reader reader(*this);
+        return sqlite::find_issue(reader.connection(), issue_id);
+    }
+
+    std::optional<Issue> find_issue_by_short_number(int64_t project_id,
+                                                    int64_t short_number) override {
+        Reader reader(*this);
+        return sqlite::find_issue_by_short_number(reader.connection(), project_id, short_number);
+    }
+
+    std::map<int64_t, std::vector<int64_t>> issue_series(const std::vector<int64_t>& issue_ids,
+                                                         int64_t granularity, int64_t start,
+                                                         size_t buckets) override {
+        Reader reader(*this);
+        return sqlite::issue_series(reader.connection(), issue_ids, granularity, start, buckets);
+    }
+
+    std::vector<StoredEvent> list_issue_events(int64_t issue_id, size_t limit, size_t offset,
+                                               bool with_payload) override {
+        Reader reader(*this);
+        return sqlite::list_issue_events(reader.connection(), issue_id, limit, offset,
+                                         with_payload);
+    }
+
+    std::vector<StoredEvent> list_project_events(int64_t project_id, size_t limit, size_t offset,
+                                                 bool with_payload) override {
+        Reader reader(*this);
+        return sqlite::list_project_events(reader.connection(), project_id, limit, offset,
+                                           with_payload);
+    }
+
+    std::optional<StoredEvent> pick_issue_event(int64_t issue_id, Pick pick) override {
+        Reader reader(*this);
+        return sqlite::pick_issue_event(reader.connection(), issue_id, pick);
+    }
+
+    std::optional<StoredEvent> find_event(int64_t project_id,
+                                          const std::string& event_id) override {
+        Reader reader(*this);
+        return sqlite::find_event(reader.connection(), project_id, event_id);
+    }
+
+    std::pair<std::optional<std::string>, std::optional<std::string>> neighbour_events(
+        int64_t issue_id, const std::string& event_id) override {
+        Reader reader(*this);
+        return sqlite::neighbour_events(reader.connection(), issue_id, event_id);
+    }
+
+    std::vector<TagKeyStat> issue_tag_keys(int64_t issue_id, size_t top_values) override {
+        Reader reader(*this);
+        return sqlite::issue_tag_keys(reader.connection(), issue_id, top_values);
+    }
+
+    std::vector<TagValueStat> issue_tag_values(int64_t issue_id, const std::string& key,
+                                               size_t limit, size_t offset) override {
+        Reader reader(*this);
+        return sqlite::issue_tag_values(reader.connection(), issue_id, key, limit, offset);
+    }
+
+    std::vector<IssueActivity> issue_activity(int64_t issue_id) override {
+        Reader reader(*this);
+        return sqlite::issue_activity(reader.connection(), issue_id);
+    }
+
+    std::vector<Issue> update_issue_status(const std::vector<int64_t>& issue_ids,
+                                           const IssueStatusChange& change, double now) override {
+        std::lock_guard lock(writer_mutex_);
+        Transaction transaction(writer_);
+        std::vector<Issue> updated = sqlite::update_issue_status(writer_, issue_ids, change, now);
+        transaction.commit();
+        return updated;
+    }
+
+    size_t delete_issues(const std::vector<int64_t>& issue_ids) override {
+        std::lock_guard lock(writer_mutex_);
+        Transaction transaction(writer_);
+        const size_t deleted = sqlite::delete_issues(writer_, issue_ids);
+        transaction.commit();
+        return deleted;
     }
 
 private:
