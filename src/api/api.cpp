@@ -4,6 +4,8 @@
 #include <charconv>
 #include <variant>
 
+#include "api/access.h"
+#include "api/issue_routes.h"
 #include "core/compression.h"
 #include "core/ids.h"
 #include "core/json_writer.h"
@@ -26,59 +28,10 @@ bool is_json_item(std::string_view type) {
            type != "profile_chunk" && type != "statsd";
 }
 
-struct Authorized {
-    ApiToken token;
-};
-
-// The token of the request if it may use `scope` in `organization_slug` ("" = any org),
-// otherwise the error response to send.
-std::variant<Authorized, Response> authorize(Store& store, const Request& request,
-                                             std::string_view scope,
-                                             const std::string& organization_slug) {
-    const std::string_view header = request.header("authorization");
-    if (header.empty()) {
-        return http::error_response(401, "Authentication credentials were not provided.");
-    }
-    constexpr std::string_view kBearer = "bearer ";
-    if (header.size() <= kBearer.size() ||
-        !std::equal(kBearer.begin(), kBearer.end(), header.begin(), [](char a, char b) {
-            return a == std::tolower(static_cast<unsigned char>(b));
-        })) {
-        return http::error_response(401, "Invalid authorization header; expected a Bearer token.");
-    }
-    const auto token = store.find_token(std::string(header.substr(kBearer.size())));
-    if (!token) return http::error_response(401, "Invalid token.");
-    if (!organization_slug.empty()) {
-        const auto organization = store.find_organization(organization_slug);
-        if (!organization)
-            return http::error_response(404, "The requested resource does not exist");
-        if (organization->id != token->organization_id) {
-            return http::error_response(403, "You do not have permission to perform this action.");
-        }
-    }
-    if (!scope.empty() &&
-        std::find(token->scopes.begin(), token->scopes.end(), scope) == token->scopes.end()) {
-        return http::error_response(403, "You do not have permission to perform this action.");
-    }
-    return Authorized{*token};
-}
-
-// Resolves {org}/{project} after authorizing `scope` on the organization.
-std::variant<Project, Response> authorized_project(Store& store, const Request& request,
-                                                   const http::PathParams& params,
-                                                   std::string_view scope) {
-    const std::string& org = params.at("org");
-    auto auth = authorize(store, request, scope, org);
-    if (auto* denied = std::get_if<Response>(&auth)) return std::move(*denied);
-    auto project = store.find_project(org, params.at("project"));
-    if (!project) return http::error_response(404, "The requested resource does not exist");
-    return *project;
-}
-
 void token_info(Store& store, Request&& request, const http::PathParams&, Responder respond) {
-    auto auth = authorize(store, request, "", "");
+    auto auth = api::authorize(store, request, "", "");
     if (auto* denied = std::get_if<Response>(&auth)) return respond(std::move(*denied));
-    const ApiToken& token = std::get<Authorized>(auth).token;
+    const ApiToken& token = std::get<ApiToken>(auth);
     JsonWriter json;
     json.begin_object();
     json.key("version").value("0");
@@ -92,7 +45,7 @@ void token_info(Store& store, Request&& request, const http::PathParams&, Respon
 
 void event_json(Store& store, Request&& request, const http::PathParams& params,
                 Responder respond) {
-    auto project = authorized_project(store, request, params, "event:read");
+    auto project = api::authorized_project(store, request, params, "event:read");
     if (auto* denied = std::get_if<Response>(&project)) return respond(std::move(*denied));
     const auto event_id = normalize_uuid(params.at("event_id"));
     std::optional<std::string> payload;
@@ -107,7 +60,7 @@ void event_json(Store& store, Request&& request, const http::PathParams& params,
 
 void stored_items(Store& store, Request&& request, const http::PathParams& params,
                   Responder respond) {
-    auto project_or_error = authorized_project(store, request, params, "project:read");
+    auto project_or_error = api::authorized_project(store, request, params, "project:read");
     if (auto* denied = std::get_if<Response>(&project_or_error)) return respond(std::move(*denied));
     const Project& project = std::get<Project>(project_or_error);
 
@@ -163,6 +116,7 @@ void Api::register_routes(http::Router& router) {
     router.add("GET", "/api/0/projects/{org}/{project}/events/{event_id}/json/", "api.event_json",
                bind(event_json));
     router.add("GET", "/api/0/projects/{org}/{project}/items/", "api.items", bind(stored_items));
+    api::register_issue_routes(router, store_);
     router.add("GET", "/healthz", "healthz",
                [](Request&&, const http::PathParams&, Responder respond) {
                    respond(http::json_response(200, R"({"status":"ok"})"));

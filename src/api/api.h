@@ -7,6 +7,7 @@
 //                                                          (LightTrace-specific;
 //                                                          ?type=&limit=&full=1)
 //   GET /healthz, GET /metrics                             liveness and Prometheus metrics
+//   organizations, projects, issues and events             see api/issue_routes.h
 // Tokens: "Authorization: Bearer <token>"; a token belongs to one organization and carries
 // Sentry scope names. Missing or unknown token: 401; wrong organization or scope: 403;
 // unknown organization, project or event: 404. Every error is JSON {"detail": …}.

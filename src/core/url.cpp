@@ -39,18 +39,25 @@ std::string path_decode(std::string_view text) {
     return percent_decode(text, false);
 }
 
-std::string query_param(std::string_view query, std::string_view name) {
+std::vector<std::string> query_params(std::string_view query, std::string_view name) {
+    std::vector<std::string> values;
     while (!query.empty()) {
         const size_t amp = query.find('&');
         const std::string_view pair = query.substr(0, amp);
         const size_t eq = pair.find('=');
-        if (form_decode(pair.substr(0, eq)) == name) {
-            return eq == std::string_view::npos ? std::string() : form_decode(pair.substr(eq + 1));
+        if (!pair.empty() && form_decode(pair.substr(0, eq)) == name) {
+            values.push_back(eq == std::string_view::npos ? std::string()
+                                                          : form_decode(pair.substr(eq + 1)));
         }
         if (amp == std::string_view::npos) break;
         query.remove_prefix(amp + 1);
     }
-    return {};
+    return values;
+}
+
+std::string query_param(std::string_view query, std::string_view name) {
+    std::vector<std::string> values = query_params(query, name);
+    return values.empty() ? std::string() : std::move(values.front());
 }
 
 }  // namespace lt

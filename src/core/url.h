@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lt {
 
@@ -11,6 +12,8 @@ std::string form_decode(std::string_view text);
 
 // The decoded value of the first `name` parameter in `query` (no leading '?'), "" when absent.
 std::string query_param(std::string_view query, std::string_view name);
+// Every decoded value of `name` in query order ("a=" gives ""); empty when absent.
+std::vector<std::string> query_params(std::string_view query, std::string_view name);
 
 // Percent-decodes a path segment ('+' stays '+').
 std::string path_decode(std::string_view text);

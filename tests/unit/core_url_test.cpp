@@ -25,4 +25,11 @@ TEST(QueryParam, FindsFirstDecodedValue) {
     EXPECT_EQ(query_param("", "x"), "");
 }
 
+TEST(QueryParams, EveryValueInOrder) {
+    const std::string query = "id=1&project=-1&id=2&query=&id=%33&&id";
+    EXPECT_EQ(query_params(query, "id"), (std::vector<std::string>{"1", "2", "3", ""}));
+    EXPECT_EQ(query_params(query, "query"), std::vector<std::string>{""});
+    EXPECT_TRUE(query_params(query, "missing").empty());
+}
+
 }  // namespace lt

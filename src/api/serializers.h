@@ -1,0 +1,48 @@
+// JSON shapes of the Web API objects, as Sentry's API returns them (protocol §10).
+//
+// Contract
+// - Each function appends one complete JSON value to the writer.
+// - Times are ISO 8601 UTC; ids are strings; counts are what Sentry types them as (an issue's
+//   `count` is a string, `userCount` a number).
+// - Features LightTrace does not have yet are present with their empty values (assignedTo null,
+//   isBookmarked false, numComments 0, ...) so clients that read them keep working.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/json_writer.h"
+#include "event/json.h"
+#include "store/store.h"
+
+namespace lt::api {
+
+struct IssueStats {
+    std::string period;  // "24h", "14d" or "30d"
+    int64_t start = 0;   // first bucket, seconds since the epoch
+    int64_t granularity = 0;
+    std::vector<int64_t> counts;
+};
+
+struct IssueContext {
+    const Project* project = nullptr;
+    std::string public_url;
+    std::string organization_slug;
+    double now = 0;
+    std::vector<IssueStats> stats;
+};
+
+void write_organization(JsonWriter& json, const Organization& organization,
+                        const std::string& public_url);
+void write_project(JsonWriter& json, const Project& project, const Organization* organization);
+// The issue as the issue list returns it; `detail` adds the issue detail fields that need no
+// extra data (tags, activity and releases are added by the caller).
+void write_issue_fields(JsonWriter& json, const Issue& issue, const IssueContext& context);
+void write_issue(JsonWriter& json, const Issue& issue, const IssueContext& context);
+// Sentry's short event shape (issue event lists without `full`).
+void write_event_summary(JsonWriter& json, const StoredEvent& event, const json::Value& payload);
+void write_release_reference(JsonWriter& json, const std::optional<std::string>& version);
+
+}  // namespace lt::api
