@@ -616,13 +616,69 @@ void list_projects(Store& store, Request&& request, const PathParams& params, Re
     respond(http::json_response(200, json.take()));
 }
 
+Response project_response(Store& store, const Project& project, const std::string& org_slug) {
+    const auto organization = store.find_organization(org_slug);
+    const ProjectSettings settings = store.project_settings(project.id);
+    JsonWriter json;
+    write_project(json, project, organization ? &organization.value() : nullptr, &settings);
+    return http::json_response(200, json.take());
+}
+
 void project_detail(Store& store, Request&& request, const PathParams& params, Responder respond) {
     auto project = authorized_project(store, request, params, "project:read");
     if (auto* denied = std::get_if<Response>(&project)) return respond(std::move(*denied));
-    const auto organization = store.find_organization(params.at("org"));
-    JsonWriter json;
-    write_project(json, std::get<Project>(project), organization ? &organization.value() : nullptr);
-    respond(http::json_response(200, json.take()));
+    respond(project_response(store, std::get<Project>(project), params.at("org")));
+}
+
+// Applies the settings a project PUT body names (Sentry's field names; others are ignored).
+std::optional<Response> apply_settings_body(const json::Value& body, ProjectSettings& settings) {
+    for (const auto& [key, target] :
+         {std::pair<std::string_view, bool*>{"dataScrubber", &settings.data_scrubber},
+          {"dataScrubberDefaults", &settings.data_scrubber_defaults},
+          {"scrubIPAddresses", &settings.scrub_ip_addresses}}) {
+        const json::Value* value = body.find(key);
+        if (value == nullptr) continue;
+        if (!value->as_bool()) return bad_request(std::string(key) + " must be true or false");
+        *target = *value->as_bool();
+    }
+    for (const auto& [key, target] : {std::pair<std::string_view, std::vector<std::string>*>{
+                                          "sensitiveFields", &settings.sensitive_fields},
+                                      {"safeFields", &settings.safe_fields}}) {
+        const json::Value* value = body.find(key);
+        if (value == nullptr) continue;
+        if (!value->is_array()) return bad_request(std::string(key) + " must be a list of strings");
+        std::vector<std::string> entries;
+        for (const json::Value& entry : value->elements()) {
+            const auto text = entry.as_string();
+            if (!text || text->find('\n') != std::string_view::npos) {
+                return bad_request(std::string(key) + " must be a list of one-line strings");
+            }
+            if (!text->empty()) entries.emplace_back(*text);
+        }
+        *target = std::move(entries);
+    }
+    if (const json::Value* rules = body.find("fingerprintingRules")) {
+        const auto text = rules->as_string();
+        if (!text) return bad_request("fingerprintingRules must be a string");
+        settings.fingerprinting_rules = std::string(*text);
+    }
+    return std::nullopt;
+}
+
+void project_update(Store& store, Request&& request, const PathParams& params, Responder respond) {
+    auto project = authorized_project(store, request, params, "project:write");
+    if (auto* denied = std::get_if<Response>(&project)) return respond(std::move(*denied));
+    json::ParseResult parsed = json::parse(request.body);
+    if (!parsed.document || !parsed.document->root().is_object()) {
+        return respond(bad_request("The body must be a JSON object."));
+    }
+    const Project& target = std::get<Project>(project);
+    ProjectSettings settings = store.project_settings(target.id);
+    if (auto invalid = apply_settings_body(parsed.document->root(), settings)) {
+        return respond(std::move(*invalid));
+    }
+    store.set_project_settings(target.id, settings);
+    respond(project_response(store, target, params.at("org")));
 }
 
 // The projects an issue collection route covers: the path's project, or the organization's.
@@ -917,6 +973,7 @@ void register_issue_routes(http::Router& router, Store& store) {
     add("GET", "/api/0/organizations/{org}/projects/", "api.projects", list_projects);
     add("GET", "/api/0/projects/", "api.projects", list_projects);
     add("GET", "/api/0/projects/{org}/{project}/", "api.project", project_detail);
+    add("PUT", "/api/0/projects/{org}/{project}/", "api.project", project_update);
     add("GET", "/api/0/organizations/{org}/shortids/{short_id}/", "api.shortid", resolve_short_id);
     add("GET", "/api/0/organizations/{org}/eventids/{event_id}/", "api.eventid", resolve_event_id);
     add("GET", "/api/0/projects/{org}/{project}/events/", "api.project_events", project_events);

@@ -8,6 +8,9 @@
 //   GET              /api/0/organizations/{org}/projects/        project:read
 //   GET              /api/0/projects/                            project:read
 //   GET              /api/0/projects/{org}/{project}/            project:read
+//   PUT              /api/0/projects/{org}/{project}/            project:write; processing
+//                    settings: dataScrubber, dataScrubberDefaults, scrubIPAddresses,
+//                    sensitiveFields, safeFields, fingerprintingRules
 //   GET|PUT|DELETE   /api/0/organizations/{org}/issues/          list / bulk update / delete
 //   GET|PUT|DELETE   /api/0/projects/{org}/{project}/issues/     the same for one project
 //   GET|PUT|DELETE   .../issues/{issue}/                         detail / update / delete

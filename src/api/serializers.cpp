@@ -55,7 +55,8 @@ void write_organization(JsonWriter& json, const Organization& organization,
     json.end_object();
 }
 
-void write_project(JsonWriter& json, const Project& project, const Organization* organization) {
+void write_project(JsonWriter& json, const Project& project, const Organization* organization,
+                   const ProjectSettings* settings) {
     json.begin_object();
     json.key("id").value(std::to_string(project.id));
     json.key("slug").value(project.slug);
@@ -73,6 +74,20 @@ void write_project(JsonWriter& json, const Project& project, const Organization*
         json.key("slug").value(organization->slug);
         json.key("name").value(organization->name);
         json.end_object();
+    }
+    if (settings != nullptr) {
+        auto list = [&](std::string_view key, const std::vector<std::string>& values) {
+            json.key(key).begin_array();
+            for (const std::string& value : values) json.value(value);
+            json.end_array();
+        };
+        json.key("dataScrubber").value(settings->data_scrubber);
+        json.key("dataScrubberDefaults").value(settings->data_scrubber_defaults);
+        json.key("scrubIPAddresses").value(settings->scrub_ip_addresses);
+        list("sensitiveFields", settings->sensitive_fields);
+        list("safeFields", settings->safe_fields);
+        json.key("fingerprintingRules").value(settings->fingerprinting_rules);
+        json.key("groupingConfig").value("newstyle:2023-01-11");
     }
     json.end_object();
 }

@@ -36,7 +36,9 @@ struct IssueContext {
 
 void write_organization(JsonWriter& json, const Organization& organization,
                         const std::string& public_url);
-void write_project(JsonWriter& json, const Project& project, const Organization* organization);
+// With `settings`, the project detail adds its processing settings (Sentry's field names).
+void write_project(JsonWriter& json, const Project& project, const Organization* organization,
+                   const ProjectSettings* settings = nullptr);
 // The issue as the issue list returns it; `detail` adds the issue detail fields that need no
 // extra data (tags, activity and releases are added by the caller).
 void write_issue_fields(JsonWriter& json, const Issue& issue, const IssueContext& context);

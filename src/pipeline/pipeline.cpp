@@ -74,7 +74,7 @@ void record_grouping(json::Document& event, const GroupingResult& grouping) {
 }  // namespace
 
 double process_spooled_record(std::string_view record, WriteBatch& batch,
-                              const PipelineOptions& options) {
+                              const PipelineOptions& options, ProjectConfigs* configs) {
     PipelineMetrics& counters = pipeline_metrics();
     counters.envelopes.add();
     auto request = decode_spooled_request(record);
@@ -107,6 +107,7 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
             EventProcessing processing;
             processing.normalize = {request->received_at, parsed.envelope->sent_at,
                                     request->client_ip, request->event_id};
+            if (configs != nullptr) processing.scrub = configs->get(request->project_id).scrub;
             std::optional<json::Document> event = prepare_event(payload, processing);
             if (!event) {
                 record_drop(batch, request->project_id, item.type, "invalid_json");
@@ -171,6 +172,7 @@ void Pipeline::run() {
     // catches up in the gaps (the spool holds the difference).
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPipelineNice);
     PipelineMetrics& counters = pipeline_metrics();
+    ProjectConfigs project_configs(&store_);
     std::optional<SpoolReader> reader;
     reader.emplace(spool_, store_.read_cursor());
     SpoolPosition released = reader->position();
@@ -195,7 +197,8 @@ void Pipeline::run() {
         const auto gather_until = std::chrono::steady_clock::now() + options_.gather_window;
         while (next) {
             bytes += next->payload.size();
-            newest_received_at = process_spooled_record(next->payload, batch, options_);
+            newest_received_at =
+                process_spooled_record(next->payload, batch, options_, &project_configs);
             received_times.push_back(newest_received_at);
             batch.cursor = next->end;
             if (++records >= options_.max_batch_records || bytes >= options_.max_batch_bytes) break;

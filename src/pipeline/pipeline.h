@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <thread>
 
+#include "pipeline/project_config.h"
 #include "spool/spool.h"
 #include "store/store.h"
 
@@ -37,9 +38,10 @@ struct PipelineOptions {
 };
 
 // Turns one spool record into store rows (and drop counts) in `batch`; returns the record's
-// receive time (0 when unreadable). Exposed for tests and benchmarks.
+// receive time (0 when unreadable). `configs` gives each project's settings (null: the
+// defaults). Exposed for tests and benchmarks.
 double process_spooled_record(std::string_view record, WriteBatch& batch,
-                              const PipelineOptions& options);
+                              const PipelineOptions& options, ProjectConfigs* configs = nullptr);
 
 class Pipeline {
 public:

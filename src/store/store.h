@@ -58,6 +58,17 @@ struct ApiToken {
     std::vector<std::string> scopes;
 };
 
+// A project's processing settings, with Sentry's defaults (the names of Sentry's project
+// settings API in comments). List entries never contain a newline.
+struct ProjectSettings {
+    bool data_scrubber = true;                  // dataScrubber
+    bool data_scrubber_defaults = true;         // dataScrubberDefaults
+    bool scrub_ip_addresses = false;            // scrubIPAddresses
+    std::vector<std::string> sensitive_fields;  // sensitiveFields
+    std::vector<std::string> safe_fields;       // safeFields
+    std::string fingerprinting_rules;           // fingerprintingRules (rules text)
+};
+
 // One envelope item (or legacy store event) as the pipeline keeps it.
 struct StoredItem {
     int64_t project_id = 0;
@@ -202,6 +213,11 @@ public:
     virtual std::string create_token(int64_t organization_id,
                                      const std::vector<std::string>& scopes) = 0;
     virtual std::optional<ApiToken> find_token(const std::string& token) = 0;
+
+    // The project's settings; defaults for settings never set (and for unknown projects).
+    // set_project_settings() throws std::invalid_argument when a list entry has a newline.
+    virtual ProjectSettings project_settings(int64_t project_id) = 0;
+    virtual void set_project_settings(int64_t project_id, const ProjectSettings& settings) = 0;
 
     // --- settings (small key/value facts such as the public URL) ---
     virtual std::optional<std::string> get_setting(const std::string& key) = 0;

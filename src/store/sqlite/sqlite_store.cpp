@@ -82,28 +82,30 @@ std::optional<Project> project_by_id(Connection& connection, int64_t project_id)
     return read_project(row);
 }
 
-std::string join_scopes(const std::vector<std::string>& scopes) {
+// Lists (token scopes, settings lists) are stored as one text joined by a separator their
+// entries cannot contain.
+std::string join_list(const std::vector<std::string>& entries, char separator, const char* what) {
     std::string joined;
-    for (const std::string& scope : scopes) {
-        if (scope.find(',') != std::string::npos) {
-            throw std::invalid_argument("token scope contains a comma: " + scope);
+    for (const std::string& entry : entries) {
+        if (entry.find(separator) != std::string::npos) {
+            throw std::invalid_argument(std::string(what) + " contains a separator: " + entry);
         }
-        if (!joined.empty()) joined += ',';
-        joined += scope;
+        if (!joined.empty()) joined += separator;
+        joined += entry;
     }
     return joined;
 }
 
-std::vector<std::string> split_scopes(const std::string& joined) {
-    std::vector<std::string> scopes;
+std::vector<std::string> split_list(const std::string& joined, char separator) {
+    std::vector<std::string> entries;
     size_t start = 0;
     while (start < joined.size()) {
-        size_t end = joined.find(',', start);
+        size_t end = joined.find(separator, start);
         if (end == std::string::npos) end = joined.size();
-        scopes.push_back(joined.substr(start, end - start));
+        entries.push_back(joined.substr(start, end - start));
         start = end + 1;
     }
-    return scopes;
+    return entries;
 }
 
 class SqliteStore final : public Store {
@@ -231,7 +233,7 @@ public:
                              const std::vector<std::string>& scopes) override {
         const std::string token = "sntryu_" + random_hex(32);
         const std::string hash = sha256_hex(token);
-        const std::string joined = join_scopes(scopes);
+        const std::string joined = join_list(scopes, ',', "token scope");
         std::lock_guard lock(writer_mutex_);
         const double now = now_seconds();
         writer_
@@ -253,7 +255,8 @@ public:
             "SELECT id, organization_id, scopes FROM api_tokens WHERE token_sha256 = ?");
         row.bind(1, hash);
         if (!row.step()) return std::nullopt;
-        return ApiToken{row.column_int64(0), row.column_int64(1), split_scopes(row.column_text(2))};
+        return ApiToken{row.column_int64(0), row.column_int64(1),
+                        split_list(row.column_text(2), ',')};
     }
 
     std::optional<std::string> get_setting(const std::string& key) override {
@@ -364,6 +367,45 @@ public:
                 {row.column_int64(0), row.column_text(1), row.column_text(2), row.column_int64(3)});
         }
         return drops;
+    }
+
+    ProjectSettings project_settings(int64_t project_id) override {
+        Reader reader(*this);
+        auto rows = reader.connection().query(
+            "SELECT key, value FROM project_settings WHERE project_id = ?");
+        rows.bind(1, project_id);
+        ProjectSettings settings;
+        while (rows.step()) {
+            const std::string key = rows.column_text(0);
+            std::string value = rows.column_text(1);
+            if (key == "data_scrubber") settings.data_scrubber = value == "1";
+            if (key == "data_scrubber_defaults") settings.data_scrubber_defaults = value == "1";
+            if (key == "scrub_ip_addresses") settings.scrub_ip_addresses = value == "1";
+            if (key == "sensitive_fields") settings.sensitive_fields = split_list(value, '\n');
+            if (key == "safe_fields") settings.safe_fields = split_list(value, '\n');
+            if (key == "fingerprinting_rules") settings.fingerprinting_rules = std::move(value);
+        }
+        return settings;
+    }
+
+    void set_project_settings(int64_t project_id, const ProjectSettings& settings) override {
+        const std::pair<const char*, std::string> values[] = {
+            {"data_scrubber", settings.data_scrubber ? "1" : "0"},
+            {"data_scrubber_defaults", settings.data_scrubber_defaults ? "1" : "0"},
+            {"scrub_ip_addresses", settings.scrub_ip_addresses ? "1" : "0"},
+            {"sensitive_fields", join_list(settings.sensitive_fields, '\n', "sensitive field")},
+            {"safe_fields", join_list(settings.safe_fields, '\n', "safe field")},
+            {"fingerprinting_rules", settings.fingerprinting_rules},
+        };
+        std::lock_guard lock(writer_mutex_);
+        Transaction transaction(writer_);
+        auto upsert = writer_.query(
+            "INSERT INTO project_settings (project_id, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET value = excluded.value");
+        for (const auto& [key, value] : values) {
+            upsert.bind(1, project_id).bind(2, std::string_view(key)).bind(3, value).run();
+        }
+        transaction.commit();
     }
 
     IssueListPage list_issues(const IssueListRequest& request) override {
