@@ -77,6 +77,20 @@ std::variant<size_t, Response> offset_cursor(const Request& request) {
     return *offset;
 }
 
+// A page of an offset-paged list: `limit` rows after skipping `offset`.
+struct OffsetPage {
+    size_t limit = 0;
+    size_t offset = 0;
+};
+
+std::variant<OffsetPage, Response> offset_page(const Request& request) {
+    auto limit = page_size(request, kMaxPageSize);
+    if (auto* invalid = std::get_if<Response>(&limit)) return std::move(*invalid);
+    auto offset = offset_cursor(request);
+    if (auto* invalid = std::get_if<Response>(&offset)) return std::move(*invalid);
+    return OffsetPage{std::get<size_t>(limit), std::get<size_t>(offset)};
+}
+
 // The request's URL without its cursor parameter, for Link headers.
 std::string url_without_cursor(Store& store, const Request& request) {
     std::string query;
@@ -802,12 +816,9 @@ void issue_delete(Store& store, Request&& request, const PathParams& params, Res
 void issue_events(Store& store, Request&& request, const PathParams& params, Responder respond) {
     auto target = resolve_issue(store, request, params, "event:read");
     if (auto* denied = std::get_if<Response>(&target)) return respond(std::move(*denied));
-    auto limit = page_size(request, kMaxPageSize);
-    if (auto* invalid = std::get_if<Response>(&limit)) return respond(std::move(*invalid));
-    auto offset = offset_cursor(request);
-    if (auto* invalid = std::get_if<Response>(&offset)) return respond(std::move(*invalid));
-    const size_t page = std::get<size_t>(limit);
-    const size_t skip = std::get<size_t>(offset);
+    auto paging = offset_page(request);
+    if (auto* invalid = std::get_if<Response>(&paging)) return respond(std::move(*invalid));
+    const auto [page, skip] = std::get<OffsetPage>(paging);
     const auto events =
         store.list_issue_events(std::get<IssueTarget>(target).issue.id, page + 1, skip, true);
     respond_event_list(store, request, events, skip, page, respond);
@@ -865,12 +876,9 @@ void issue_tag_values(Store& store, Request&& request, const PathParams& params,
                       Responder respond) {
     auto target = resolve_issue(store, request, params, "event:read");
     if (auto* denied = std::get_if<Response>(&target)) return respond(std::move(*denied));
-    auto limit = page_size(request, kMaxPageSize);
-    if (auto* invalid = std::get_if<Response>(&limit)) return respond(std::move(*invalid));
-    auto offset = offset_cursor(request);
-    if (auto* invalid = std::get_if<Response>(&offset)) return respond(std::move(*invalid));
-    const size_t page = std::get<size_t>(limit);
-    const size_t skip = std::get<size_t>(offset);
+    auto paging = offset_page(request);
+    if (auto* invalid = std::get_if<Response>(&paging)) return respond(std::move(*invalid));
+    const auto [page, skip] = std::get<OffsetPage>(paging);
     const auto values = store.issue_tag_values(std::get<IssueTarget>(target).issue.id,
                                                params.at("key"), page + 1, skip);
     if (values.empty() && skip == 0) return respond(not_found());
@@ -886,12 +894,9 @@ void issue_tag_values(Store& store, Request&& request, const PathParams& params,
 void project_events(Store& store, Request&& request, const PathParams& params, Responder respond) {
     auto project = authorized_project(store, request, params, "event:read");
     if (auto* denied = std::get_if<Response>(&project)) return respond(std::move(*denied));
-    auto limit = page_size(request, kMaxPageSize);
-    if (auto* invalid = std::get_if<Response>(&limit)) return respond(std::move(*invalid));
-    auto offset = offset_cursor(request);
-    if (auto* invalid = std::get_if<Response>(&offset)) return respond(std::move(*invalid));
-    const size_t page = std::get<size_t>(limit);
-    const size_t skip = std::get<size_t>(offset);
+    auto paging = offset_page(request);
+    if (auto* invalid = std::get_if<Response>(&paging)) return respond(std::move(*invalid));
+    const auto [page, skip] = std::get<OffsetPage>(paging);
     const auto events =
         store.list_project_events(std::get<Project>(project).id, page + 1, skip, true);
     respond_event_list(store, request, events, skip, page, respond);

@@ -205,13 +205,14 @@ std::map<int64_t, std::vector<int64_t>> issue_series(Connection& connection,
     return series;
 }
 
-std::vector<StoredEvent> list_issue_events(Connection& connection, int64_t issue_id, size_t limit,
-                                           size_t offset, bool with_payload) {
-    auto rows = connection.query(
-        "SELECT project_id, group_id, type, event_id, received_at, timestamp, raw_size, "
-        "CASE WHEN ?4 THEN payload END FROM items WHERE group_id = ?1 "
-        "ORDER BY timestamp DESC, id DESC LIMIT ?2 OFFSET ?3");
-    rows.bind(1, issue_id)
+namespace {
+
+// One page of events; `sql` selects kEventColumns (payload only when ?4) with ?1 the id it
+// filters on, ?2 the limit and ?3 the offset.
+std::vector<StoredEvent> event_page(Connection& connection, std::string_view sql, int64_t id,
+                                    size_t limit, size_t offset, bool with_payload) {
+    auto rows = connection.query(sql);
+    rows.bind(1, id)
         .bind(2, clamp_to_int64(limit))
         .bind(3, clamp_to_int64(offset))
         .bind(4, int64_t{with_payload});
@@ -220,19 +221,24 @@ std::vector<StoredEvent> list_issue_events(Connection& connection, int64_t issue
     return events;
 }
 
+}  // namespace
+
+std::vector<StoredEvent> list_issue_events(Connection& connection, int64_t issue_id, size_t limit,
+                                           size_t offset, bool with_payload) {
+    return event_page(connection,
+                      "SELECT project_id, group_id, type, event_id, received_at, timestamp, "
+                      "raw_size, CASE WHEN ?4 THEN payload END FROM items WHERE group_id = ?1 "
+                      "ORDER BY timestamp DESC, id DESC LIMIT ?2 OFFSET ?3",
+                      issue_id, limit, offset, with_payload);
+}
+
 std::vector<StoredEvent> list_project_events(Connection& connection, int64_t project_id,
                                              size_t limit, size_t offset, bool with_payload) {
-    auto rows = connection.query(
-        "SELECT project_id, group_id, type, event_id, received_at, timestamp, raw_size, "
-        "CASE WHEN ?4 THEN payload END FROM items WHERE project_id = ?1 AND type = 'event' "
-        "ORDER BY received_at DESC, id DESC LIMIT ?2 OFFSET ?3");
-    rows.bind(1, project_id)
-        .bind(2, clamp_to_int64(limit))
-        .bind(3, clamp_to_int64(offset))
-        .bind(4, int64_t{with_payload});
-    std::vector<StoredEvent> events;
-    while (rows.step()) events.push_back(read_event(rows, with_payload));
-    return events;
+    return event_page(connection,
+                      "SELECT project_id, group_id, type, event_id, received_at, timestamp, "
+                      "raw_size, CASE WHEN ?4 THEN payload END FROM items WHERE project_id = ?1 "
+                      "AND type = 'event' ORDER BY received_at DESC, id DESC LIMIT ?2 OFFSET ?3",
+                      project_id, limit, offset, with_payload);
 }
 
 std::optional<StoredEvent> pick_issue_event(Connection& connection, int64_t issue_id,
@@ -404,26 +410,10 @@ std::vector<Issue> update_issue_status(Connection& writer, const std::vector<int
         } else {
             update.bind_null(5);
         }
-        if (resolved_in_release) {
-            update.bind(6, *resolved_in_release);
-        } else {
-            update.bind_null(6);
-        }
-        if (ignore_until) {
-            update.bind(7, *ignore_until);
-        } else {
-            update.bind_null(7);
-        }
-        if (ignore_times_seen) {
-            update.bind(8, *ignore_times_seen);
-        } else {
-            update.bind_null(8);
-        }
-        if (ignore_user_count) {
-            update.bind(9, *ignore_user_count);
-        } else {
-            update.bind_null(9);
-        }
+        update.bind_optional(6, resolved_in_release);
+        update.bind_optional(7, ignore_until);
+        update.bind_optional(8, ignore_times_seen);
+        update.bind_optional(9, ignore_user_count);
         update.bind(10, issue_id).run();
         add_activity(writer, issue_id, activity, activity_data.take(), now);
         updated.push_back(*find_issue(writer, issue_id));

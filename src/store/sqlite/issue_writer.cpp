@@ -69,11 +69,7 @@ int64_t IssueWriter::insert_row(const StoredItem& item, std::optional<int64_t> i
         .bind(6, item.timestamp)
         .bind(7, static_cast<int64_t>(item.raw_size))
         .bind_blob(8, item.payload_zstd);
-    if (issue_id) {
-        insert.bind(9, *issue_id);
-    } else {
-        insert.bind_null(9);
-    }
+    insert.bind_optional(9, issue_id);
     insert.run();
     return connection_.changes() == 0 ? 0 : connection_.last_insert_rowid();
 }
@@ -132,11 +128,7 @@ int64_t IssueWriter::create_issue(const StoredItem& item, const EventIssueFacts&
         .bind(8, facts.platform)
         .bind(9, facts.logger)
         .bind(10, item.timestamp);
-    if (release) {
-        insert.bind(11, *release);
-    } else {
-        insert.bind_null(11);
-    }
+    insert.bind_optional(11, release);
     insert.bind(12, int64_t{facts.unhandled}).bind(13, facts.grouping_config).run();
     const int64_t issue_id = connection_.last_insert_rowid();
     add_activity(issue_id, "first_seen", "{}", item.timestamp);
@@ -340,32 +332,13 @@ void IssueWriter::flush() {
                 .bind(10, issue.last_seen)
                 .bind(11, issue.times_seen)
                 .bind(12, issue.user_count);
-            auto bind_optional_text = [&](int index, const std::optional<std::string>& text) {
-                if (text) {
-                    update.bind(index, *text);
-                } else {
-                    update.bind_null(index);
-                }
-            };
-            bind_optional_text(13, issue.first_release);
-            bind_optional_text(14, issue.last_release);
+            update.bind_optional(13, issue.first_release);
+            update.bind_optional(14, issue.last_release);
             update.bind(15, int64_t{issue.unhandled});
-            bind_optional_text(16, state.resolved_in_release);
-            if (state.ignore_until) {
-                update.bind(17, *state.ignore_until);
-            } else {
-                update.bind_null(17);
-            }
-            if (state.ignore_until_times_seen) {
-                update.bind(18, *state.ignore_until_times_seen);
-            } else {
-                update.bind_null(18);
-            }
-            if (state.ignore_until_user_count) {
-                update.bind(19, *state.ignore_until_user_count);
-            } else {
-                update.bind_null(19);
-            }
+            update.bind_optional(16, state.resolved_in_release);
+            update.bind_optional(17, state.ignore_until);
+            update.bind_optional(18, state.ignore_until_times_seen);
+            update.bind_optional(19, state.ignore_until_user_count);
             update.bind(20, issue_id).run();
         }
     }

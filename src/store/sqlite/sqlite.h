@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,11 @@ public:
     Query& bind(int index, std::string&& text) = delete;  // would dangle: SQLITE_STATIC
     Query& bind_blob(int index, std::string_view bytes);
     Query& bind_null(int index);
+    // NULL when empty, the value otherwise (an optional string must outlive the Query too).
+    template <typename T>
+    Query& bind_optional(int index, const std::optional<T>& value) {
+        return value ? bind(index, *value) : bind_null(index);
+    }
 
     // Advances; true when a row is available, false when the statement is done.
     bool step();
