@@ -199,9 +199,11 @@ SqlCondition value_match(std::string_view column, const std::vector<TextValue>& 
 }
 
 // Some event of the issue had tag `key` (with a value that `match` accepts, when given).
+// Written as an uncorrelated IN so the engine looks the (key, value) up once through its index
+// and then tests each issue against that set, rather than probing once per issue.
 SqlCondition tag_exists(const std::string& key, std::optional<SqlCondition> match) {
-    SqlCondition out = atom(
-        "EXISTS (SELECT 1 FROM group_tag_values t WHERE t.group_id = g.id AND t.key = ?", {key});
+    SqlCondition out =
+        atom("g.id IN (SELECT t.group_id FROM group_tag_values t WHERE t.key = ?", {key});
     if (match) {
         out.sql += " AND " + match->sql;
         out.params.insert(out.params.end(), match->params.begin(), match->params.end());

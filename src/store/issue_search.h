@@ -17,10 +17,11 @@
 // - Tags and tag-like fields (release, environment, user.email, user.id, user.username,
 //   user.ip, error.type, error.value, stack.filename, stack.function, transaction and every key
 //   of kind tag) match when some event of the issue had that value:
-//   EXISTS (SELECT 1 FROM group_tag_values t WHERE t.group_id = g.id AND t.key = ? AND ...),
-//   visible or not. A negated one is NOT EXISTS: `!browser:Chrome` is the issues without any
-//   Chrome event, as in Sentry. An empty value (`environment:""`) means "has no such tag", also
-//   inside a list. `has:key` is EXISTS without a value match.
+//   g.id IN (SELECT t.group_id FROM group_tag_values t WHERE t.key = ? AND ...), visible or
+//   not (an uncorrelated IN: the (key, value) index is read once per query, not once per
+//   issue). A negated one is NOT IN: `!browser:Chrome` is the issues without any Chrome event,
+//   as in Sentry. An empty value (`environment:""`) means "has no such tag", also inside a
+//   list. `has:key` is the IN without a value match.
 // - Values without wildcard compare exactly (case-sensitive). Wildcard patterns (`*` any run,
 //   `\*` and `\\` a literal `*` and `\`) become lower(column) LIKE lower(?) ESCAPE '\' and so
 //   match case-insensitively (ASCII only on SQLite); `%` and `_` in values are literal. In a

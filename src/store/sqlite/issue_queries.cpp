@@ -63,7 +63,7 @@ SqlCondition list_condition(const IssueListRequest& request) {
     for (SqlValue& value : search.params) where.params.push_back(std::move(value));
     if (!request.environments.empty()) {
         where.sql +=
-            " AND EXISTS (SELECT 1 FROM group_tag_values e WHERE e.group_id = g.id AND "
+            " AND g.id IN (SELECT e.group_id FROM group_tag_values e WHERE "
             "e.key = 'environment' AND e.value IN (" +
             placeholders(request.environments.size()) + "))";
         for (const std::string& environment : request.environments) {
