@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "core/ip.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/router.h"
@@ -40,12 +41,14 @@ struct UsageError : std::runtime_error {
 
 constexpr std::string_view kUsage = R"(usage:
   lighttrace serve [--listen HOST:PORT] [--data DIR] [--url PUBLIC_URL]
+                   [--trusted-proxies CIDR[,CIDR...]]
   lighttrace project create --org SLUG --project SLUG [--name NAME] [--data DIR] [--url URL]
   lighttrace token create --org SLUG [--scopes a,b,c] [--data DIR]
   lighttrace version
 
-Environment: LIGHTTRACE_LISTEN, LIGHTTRACE_DATA, LIGHTTRACE_URL stand in for --listen,
---data and --url. Defaults: --listen 127.0.0.1:8000, --data ./data.
+Environment: LIGHTTRACE_LISTEN, LIGHTTRACE_DATA, LIGHTTRACE_URL, LIGHTTRACE_TRUSTED_PROXIES
+stand in for --listen, --data, --url and --trusted-proxies. Defaults: --listen 127.0.0.1:8000,
+--data ./data, no trusted proxies (X-Forwarded-For is ignored).
 )";
 
 const std::set<std::string, std::less<>> kKnownScopes = {
@@ -295,10 +298,24 @@ Bootstrap bootstrap(Store& store, const std::string& public_url) {
     return result;
 }
 
+// --trusted-proxies: networks whose X-Forwarded-For is believed (core/ip.h).
+TrustedProxies parse_trusted_proxies(const std::string& text) {
+    NetworkList list = parse_networks(text);
+    if (!list.error.empty()) throw UsageError("--trusted-proxies: " + list.error);
+    return TrustedProxies(std::move(list.networks));
+}
+
 int serve(std::vector<std::string> args) {
-    Flags flags("serve", std::move(args), {"listen", "data", "url"}, {"discard"});
+    Flags flags("serve", std::move(args), {"listen", "data", "url", "trusted-proxies"},
+                {"discard"});
     const ListenAddress listen =
         parse_listen(flags.get_or("listen", "LIGHTTRACE_LISTEN", "127.0.0.1:8000"));
+    TrustedProxies trusted_proxies =
+        parse_trusted_proxies(flags.get_or("trusted-proxies", "LIGHTTRACE_TRUSTED_PROXIES", ""));
+    std::string trusted_text;
+    for (const IpNetwork& network : trusted_proxies.networks()) {
+        trusted_text += (trusted_text.empty() ? "" : ", ") + network.to_string();
+    }
     std::optional<std::string> url;
     if (auto given = flags.get("url"))
         url = validate_url(*given);
@@ -324,7 +341,7 @@ int serve(std::vector<std::string> args) {
         spool = std::make_unique<Spool>(dir / "spool");
         pipeline = std::make_unique<Pipeline>(*store, *spool);
     }
-    Ingest ingest(*store, spool.get());
+    Ingest ingest(*store, spool.get(), IngestLimits{}, std::move(trusted_proxies));
     Api api(*store);
     auto router = std::make_shared<http::Router>();
     ingest.register_routes(*router);
@@ -359,6 +376,10 @@ int serve(std::vector<std::string> args) {
                   << "   (shown once; for sentry-cli: SENTRY_AUTH_TOKEN)\n";
     }
     std::cout << "Web API: " << public_url << "/api/0/\n";
+    if (!trusted_text.empty()) {
+        std::cout << "Client IPs from X-Forwarded-For behind trusted proxies: " << trusted_text
+                  << "\n";
+    }
     if (discard) std::cout << "discard mode: requests are validated and answered, never kept\n";
     std::cout << "LightTrace " << LIGHTTRACE_VERSION << " listening on " << listening << std::endl;
     log_info("server.listening", {{"address", listening}, {"data", dir.string()}});

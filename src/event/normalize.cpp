@@ -10,6 +10,8 @@
 
 #include "core/time.h"
 #include "core/url.h"
+#include "event/normalize_mechanism.h"
+#include "event/trim.h"
 
 namespace lt {
 
@@ -78,6 +80,7 @@ public:
         event_.set("event_id", doc_.make_string(ctx_.event_id));
         move_legacy_interfaces();
         for (const char* key : {"exception", "breadcrumbs", "threads"}) normalize_values(key);
+        limit_breadcrumbs(doc_, remarks_);  // first: later error names index the kept ones
         move_stacktrace();
         normalize_type();
         normalize_platform();
@@ -97,6 +100,9 @@ public:
         normalize_request();
         normalize_ip();
         normalize_contexts();
+        normalize_mechanisms();
+        trim_event(doc_, remarks_);
+        remarks_.write(doc_);
         flush_errors();
     }
 
@@ -720,10 +726,25 @@ private:
         }
     }
 
+    void normalize_mechanisms() {
+        Value* exception = event_.find("exception");
+        if (exception == nullptr) return;
+        const std::optional<OsHint> os = os_hint_of(event_);
+        const ErrorReport report = [this](std::string_view type, std::string_view name,
+                                          const Value* value) { error(type, name, value); };
+        size_t index = 0;
+        for (Value& item : exception->find("values")->elements()) {
+            normalize_mechanism(doc_, item,
+                                "exception.values." + std::to_string(index++) + ".mechanism", os,
+                                report);
+        }
+    }
+
     Document& doc_;
     Value& event_;
     const NormalizeContext& ctx_;
     std::vector<Value> errors_;
+    TrimRemarks remarks_;
     bool is_transaction_ = false;
     double shift_ = 0;  // clock drift correction added to every timestamp
 };

@@ -43,6 +43,12 @@
 //     REMOTE_ADDR fills a missing user.ip_address; javascript/cocoa/objc events without any IP
 //     get client_ip. An empty client_ip removes "{{auto}}".
 //   - Each context is an object whose `type` defaults to its key.
+//   - Each exception's `mechanism` is normalized as normalize_mechanism.h says (`type` defaults
+//     to "generic", legacy forms are converted, signal / errno / mach exception names filled).
+// - Last, the size limits of trim.h apply (field lengths, databags such as extra, contexts,
+//   request data and breadcrumb data, at most 250 frames per stack trace, the newest 1000
+//   breadcrumbs; the breadcrumb limit applies first, so error names index the kept list). What
+//   they cut is recorded in the root `_meta`, not in `errors`.
 // - Not thread-safe per Document (it mutates the event); distinct Documents are independent.
 #pragma once
 

@@ -132,6 +132,17 @@ std::optional<std::string> unwrap_legacy_store_body(std::string body, size_t max
     return std::move(inflated.data);
 }
 
+// Every X-Forwarded-For header's value, in order, joined with ",".
+std::string forwarded_for(const http::Request& request) {
+    std::string joined;
+    for (const auto& [name, value] : request.headers) {
+        if (name != "x-forwarded-for") continue;
+        if (!joined.empty()) joined += ',';
+        joined += value;
+    }
+    return joined;
+}
+
 // Size limit for one item of a type, by Relay's categories.
 size_t item_limit(const IngestLimits& limits, std::string_view type) {
     if (is_event_item(type)) return limits.max_event_bytes;
@@ -144,8 +155,8 @@ size_t item_limit(const IngestLimits& limits, std::string_view type) {
 
 }  // namespace
 
-Ingest::Ingest(Store& store, Spool* spool, IngestLimits limits)
-    : store_(store), spool_(spool), limits_(limits) {}
+Ingest::Ingest(Store& store, Spool* spool, IngestLimits limits, TrustedProxies trusted_proxies)
+    : store_(store), spool_(spool), limits_(limits), trusted_proxies_(std::move(trusted_proxies)) {}
 
 void Ingest::register_routes(http::Router& router) {
     auto preflight = [](http::Request&&, const http::PathParams&, http::Responder respond) {
@@ -170,6 +181,11 @@ void Ingest::register_routes(http::Router& router) {
             handle(std::move(request), params, std::move(respond),
                    is_envelope ? Kind::envelope : Kind::store);
         });
+}
+
+std::string Ingest::client_ip(const http::Request& request) const {
+    if (trusted_proxies_.empty()) return request.remote_ip;
+    return trusted_proxies_.client_ip(request.remote_ip, forwarded_for(request));
 }
 
 std::optional<int64_t> Ingest::project_of_key(const std::string& public_key) {
@@ -277,7 +293,7 @@ void Ingest::handle(http::Request&& request, const http::PathParams& params,
     spooled.endpoint = kind == Kind::envelope ? IngestEndpoint::envelope : IngestEndpoint::store;
     spooled.project_id = project_id;
     spooled.received_at = received_at;
-    spooled.client_ip = request.remote_ip;
+    spooled.client_ip = client_ip(request);
     spooled.sdk_client =
         auth.client.empty() ? std::string(request.header("user-agent")) : auth.client;
     spooled.event_id = event_id;

@@ -10,6 +10,11 @@
 // Event and transaction payloads are checked to be JSON objects no deeper than
 // kMaxJsonDepth (400 otherwise). Invalid UTF-8 inside them is accepted: the pipeline replaces
 // it with U+FFFD and records that, so the event is not lost.
+//
+// The client IP recorded with the request (what `{{auto}}` becomes) is the TCP peer, unless the
+// peer is inside one of the trusted proxy networks: then it is taken from X-Forwarded-For (all
+// such headers, in order) by TrustedProxies::client_ip (core/ip.h): the right-most entry that
+// is not itself a trusted proxy. Without trusted networks X-Forwarded-For is ignored.
 #pragma once
 
 #include <atomic>
@@ -19,6 +24,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/ip.h"
 #include "http/router.h"
 #include "spool/spool.h"
 #include "store/store.h"
@@ -39,7 +45,8 @@ struct IngestLimits {
 class Ingest {
 public:
     // With `spool == nullptr` requests are validated and answered but not kept (--discard).
-    Ingest(Store& store, Spool* spool, IngestLimits limits = {});
+    Ingest(Store& store, Spool* spool, IngestLimits limits = {},
+           TrustedProxies trusted_proxies = {});
 
     void register_routes(http::Router& router);
 
@@ -51,10 +58,13 @@ private:
     // Known keys are remembered for the life of the process (keys cannot be revoked yet); an
     // unknown key is looked up in the store every time, so a new key works at once.
     std::optional<int64_t> project_of_key(const std::string& public_key);
+    // The client address: the TCP peer, or X-Forwarded-For's behind a trusted proxy.
+    std::string client_ip(const http::Request& request) const;
 
     Store& store_;
     Spool* spool_;
     IngestLimits limits_;
+    TrustedProxies trusted_proxies_;
     std::atomic<size_t> pending_bytes_{0};
     std::shared_mutex keys_mutex_;
     std::unordered_map<std::string, int64_t> known_keys_;
