@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "core/url.h"
 #include "event/json.h"
+#include "grouping/fingerprint_rules.h"
 
 namespace lt::api {
 
@@ -674,6 +675,11 @@ std::optional<Response> apply_settings_body(const json::Value& body, ProjectSett
     if (const json::Value* rules = body.find("fingerprintingRules")) {
         const auto text = rules->as_string();
         if (!text) return bad_request("fingerprintingRules must be a string");
+        const auto parsed = parse_fingerprint_rules(*text);
+        if (const auto* error = std::get_if<FingerprintRulesError>(&parsed)) {
+            return bad_request("fingerprintingRules line " + std::to_string(error->line) + ": " +
+                               error->message);
+        }
         settings.fingerprinting_rules = std::string(*text);
     }
     return std::nullopt;

@@ -13,7 +13,10 @@
 #include <string_view>
 #include <utility>
 
+#include "grouping/fingerprint_rules.h"
+#include "grouping/function_name.h"
 #include "grouping/parameterize.h"
+#include "grouping/python_text.h"
 
 namespace lt {
 namespace {
@@ -22,16 +25,23 @@ using json::Value;
 
 // Sentry's grouping component: leaf values or child components, never both. `contributes` is
 // computed when the component is made and, as in Sentry, not recomputed when a child changes
-// later.
+// later. `hint` records why Sentry changed or ignored a value (our own short wording); hashes never
+// include it, but it tells exceptions apart when exception groups are deduplicated.
 struct Component {
     std::string id;
     std::vector<std::string> values;
     std::vector<Component> children;
     bool contributes = false;
+    std::string hint;
 };
 
+void ignore(Component& component, std::string hint) {
+    component.contributes = false;
+    component.hint = std::move(hint);
+}
+
 Component leaf(std::string id, std::optional<std::string> value) {
-    Component component{std::move(id), {}, {}, false};
+    Component component{std::move(id), {}, {}, false, {}};
     if (value) {
         component.values.push_back(std::move(*value));
         component.contributes = true;
@@ -42,7 +52,7 @@ Component leaf(std::string id, std::optional<std::string> value) {
 Component parent(std::string id, std::vector<Component> children) {
     const bool contributes = std::any_of(children.begin(), children.end(),
                                          [](const Component& c) { return c.contributes; });
-    return Component{std::move(id), {}, std::move(children), contributes};
+    return Component{std::move(id), {}, std::move(children), contributes, {}};
 }
 
 void collect_values(const Component& component, std::vector<std::string>& out) {
@@ -166,36 +176,13 @@ size_t code_points(std::string_view utf8) {
     }));
 }
 
-// Length in bytes of the Python str.split() whitespace character at `pos`, 0 if none.
-size_t whitespace_at(std::string_view s, size_t pos) {
-    const auto byte = [&](size_t i) {
-        return i < s.size() ? static_cast<unsigned char>(s[i]) : 0U;
-    };
-    const unsigned c = byte(pos);
-    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) {
-        return 1;
-    }
-    if (c == 0xC2 && (byte(pos + 1) == 0x85 || byte(pos + 1) == 0xA0)) {
-        return 2;
-    }
-    const unsigned c1 = byte(pos + 1);
-    const unsigned c2 = byte(pos + 2);
-    const bool three = (c == 0xE1 && c1 == 0x9A && c2 == 0x80) ||  // U+1680
-                       (c == 0xE2 && c1 == 0x80 &&
-                        (c2 <= 0x8A || c2 == 0xA8 ||               // U+2000-200A,
-                         c2 == 0xA9 || c2 == 0xAF)) ||             // 2028/9, 202F
-                       (c == 0xE2 && c1 == 0x81 && c2 == 0x9F) ||  // U+205F
-                       (c == 0xE3 && c1 == 0x80 && c2 == 0x80);    // U+3000
-    return three ? 3 : 0;
-}
-
 // " ".join(line.split())
 std::string collapse_whitespace(std::string_view line) {
     std::string out;
     size_t pos = 0;
     bool pending_space = false;
     while (pos < line.size()) {
-        if (const size_t ws = whitespace_at(line, pos); ws > 0) {
+        if (const size_t ws = pytext::space_at(line, pos); ws > 0) {
             pending_space = !out.empty();
             pos += ws;
             continue;
@@ -246,11 +233,18 @@ Component filename_component(std::string_view abs_path, const Value* frame,
     }
     Component component = leaf("filename", ascii_lower(name));
     const std::string& lowered = component.values.front();
-    if (has_url_origin(abs_path, /*allow_file_origin=*/true) || lowered == "<anonymous>" ||
-        lowered == "[native code]") {
-        component.contributes = false;
+    if (has_url_origin(abs_path, /*allow_file_origin=*/true)) {
+        ignore(component, "frame has a URL");
+    } else if (lowered == "<anonymous>") {
+        ignore(component, "anonymous filename");
+    } else if (lowered == "[native code]") {
+        ignore(component, "native code filename");
     } else if (platform == "java") {
-        component.values.front() = std::regex_replace(lowered, javassist_marker(), "$1<auto>");
+        std::string cleaned = std::regex_replace(lowered, javassist_marker(), "$1<auto>");
+        if (cleaned != lowered) {
+            component.values.front() = std::move(cleaned);
+            component.hint = "javassist parts cleaned";
+        }
     }
     return component;
 }
@@ -265,10 +259,10 @@ Component module_component(std::string_view abs_path, const Value* frame,
     Component component = leaf("module", std::string(module));
     if (platform == "javascript" && module.find('/') != std::string_view::npos &&
         !abs_path.empty() && abs_path.ends_with(module)) {
-        component.contributes = false;
+        ignore(component, "bad javascript module");
     } else if (platform == "java") {
         if (module.find("$$Lambda$") != std::string_view::npos) {
-            component.contributes = false;
+            ignore(component, "java lambda");
         }
         bool accessor = false;
         for (std::string_view prefix :
@@ -278,6 +272,7 @@ Component module_component(std::string_view abs_path, const Value* frame,
                 accessor = true;
                 // Sentry replaces the values, which makes the component contribute again.
                 component = leaf("module", std::string(prefix));
+                component.hint = "reflection marker removed";
             }
         }
         if (!accessor) {
@@ -288,22 +283,27 @@ Component module_component(std::string_view abs_path, const Value* frame,
             cleaned = std::regex_replace(cleaned, clojure_marker(), "$1<auto>");
             if (cleaned != module) {
                 component = leaf("module", std::move(cleaned));
+                component.hint = "codegen marker removed";
             }
         }
     }
     return component;
 }
 
+// C# prefers the raw name; elsewhere a function without raw_function is trimmed as Sentry does.
 std::optional<std::string> function_name(const Value* frame, std::string_view platform) {
     const std::string_view function = text(frame, "function");
     const std::string_view raw_function = text(frame, "raw_function");
-    const std::string_view name = platform == "csharp"
-                                      ? (raw_function.empty() ? function : raw_function)
-                                      : (function.empty() ? raw_function : function);
-    if (name.empty()) {
-        return std::nullopt;
+    if (platform == "csharp") {
+        const std::string_view name = raw_function.empty() ? function : raw_function;
+        return name.empty() ? std::nullopt : std::optional<std::string>(name);
     }
-    return std::string(name);
+    if (!function.empty()) {
+        std::string name =
+            raw_function.empty() ? trim_function_name(function, platform) : std::string(function);
+        return name.empty() ? std::nullopt : std::optional<std::string>(std::move(name));
+    }
+    return raw_function.empty() ? std::nullopt : std::optional<std::string>(raw_function);
 }
 
 bool ends_with_erb_suffix(std::string_view name, size_t& suffix_start) {
@@ -342,33 +342,37 @@ Component function_component(const Value* frame, std::string_view platform, bool
         size_t suffix = 0;
         if (func.starts_with("block ")) {
             component.values.front() = "block";
+            component.hint = "ruby block";
         } else if (ends_with_erb_suffix(func, suffix)) {
             component.values.front() = std::string(func.substr(0, suffix));
+            component.hint = "erb template suffix removed";
         }
     } else if (platform == "php") {
         if (func.starts_with("[Anonymous") ||
             func.starts_with(std::string_view("class@anonymous\0", 16))) {
-            component.contributes = false;
+            ignore(component, "anonymous function");
         }
         if (func.starts_with("class@anonymous")) {
             if (const size_t sep = func.rfind("::"); sep != std::string_view::npos) {
                 component.values.front() = std::string(func.substr(sep + 2));
+                component.hint = "anonymous class method";
             }
         }
     } else if (platform == "java") {
         if (func.starts_with("lambda$")) {
-            component.contributes = false;
+            ignore(component, "lambda function");
         }
     } else if (behavior_family(platform) == "native") {
         if (func == "<redacted>" || func == "<unknown>") {
-            component.contributes = false;
+            ignore(component, "unknown function");
         }
     } else if (behavior_family(platform) == "javascript") {
         if (const size_t dot = func.rfind('.'); dot != std::string_view::npos) {
             component.values.front() = std::string(func.substr(dot + 1));
+            component.hint = "javascript function trimmed";
         }
         if (sourcemap_used && context_line_contributes) {
-            component.contributes = false;
+            ignore(component, "source map used and context line available");
         }
     }
     return component;
@@ -387,10 +391,10 @@ std::optional<Component> context_line_component(const Value* frame, std::string_
     }
     Component component = leaf("context-line", std::move(line));
     if (code_points(raw) > 120) {
-        component.contributes = false;
+        ignore(component, "line too long");
     } else if (behavior_family(platform) == "javascript" && !truthy(field(frame, "function")) &&
                has_url_origin(abs_path, /*allow_file_origin=*/false)) {
-        component.contributes = false;
+        ignore(component, "URL origin and no function");
     }
     return component;
 }
@@ -403,7 +407,7 @@ Component frame_component(const Value* frame, std::string_view event_platform, b
     Component filename = filename_component(abs_path, frame, platform);
     Component module = module_component(abs_path, frame, platform);
     if (module.contributes && filename.contributes) {
-        filename.contributes = false;
+        ignore(filename, "module takes precedence");
     }
     std::optional<Component> context_line = context_line_component(frame, platform, abs_path);
     const Value* data = field(frame, "data");
@@ -431,17 +435,19 @@ Component frame_component(const Value* frame, std::string_view event_platform, b
             func = func.substr(dot + 1);
         }
         Component& function_child = component.children[2];
-        if (func.empty() || func == "?" || func == "<anonymous function>" ||
-            func == "<anonymous>" || func == "Anonymous function" || func.ends_with("/<")) {
+        if (func.empty()) {
             function_child.contributes = false;
+        } else if (func == "?" || func == "<anonymous function>" || func == "<anonymous>" ||
+                   func == "Anonymous function" || func.ends_with("/<")) {
+            ignore(function_child, "unknown function name");
         }
         if (func == "eval" || abs_path == "[native code]" || abs_path == "native code" ||
             abs_path == "eval code" || abs_path == "<anonymous>") {
-            component.contributes = false;
+            ignore(component, "low quality javascript frame");
         }
     }
     if (is_recursion) {
-        component.contributes = false;
+        ignore(component, "recursion");
     }
     return component;
 }
@@ -499,7 +505,7 @@ Component stacktrace_variant(const Value* stacktrace, std::string_view event_pla
         if (behavior_family(frame_platform.empty() ? event_platform : frame_platform) ==
                 "javascript" &&
             !truthy(field(&frames[0], "function")) && frame_is_url(&frames[0])) {
-            children[0].contributes = false;
+            ignore(children[0], "single javascript frame");
         }
     }
     return parent("stacktrace", std::move(children));
@@ -534,12 +540,12 @@ Variants single_exception(const Value& exception, std::string_view platform) {
         leaf("type", type.empty() ? std::nullopt : std::optional<std::string>(type));
     const Value* mechanism = field(&exception, "mechanism");
     if (truthy(field(mechanism, "synthetic"))) {
-        type_component.contributes = false;
+        ignore(type_component, "synthetic exception");
     }
     std::optional<Component> ns_error;
     if (const Value* info = field(field(mechanism, "meta"), "ns_error"); info != nullptr) {
         // Sentry hashes str() of both values: a missing one is "None", a number its decimal.
-        ns_error = Component{"ns-error", {}, {}, true};
+        ns_error = Component{"ns-error", {}, {}, true, {}};
         for (std::string_view key : {"domain", "code"}) {
             const Value* value = field(info, key);
             ns_error->values.push_back(
@@ -557,16 +563,24 @@ Variants single_exception(const Value& exception, std::string_view platform) {
     }
     const Value* value = field(&exception, "value");
     std::optional<std::string> normalized;
+    bool stripped = false;
     if (value != nullptr && value->is_string()) {
         if (std::string trimmed = normalize_message_for_grouping(*value->as_string());
             !trimmed.empty()) {
+            stripped = trimmed != *value->as_string();
             normalized = std::move(trimmed);
         }
     }
     for (auto& [name, stack] : variants) {
         Component value_component = leaf("value", normalized);
-        if (stack.contributes || (ns_error && ns_error->contributes)) {
-            value_component.contributes = false;
+        if (stripped) {
+            value_component.hint = "event-specific values stripped";
+        }
+        if (stack.contributes && value_component.contributes) {
+            ignore(value_component, "stack trace takes precedence");
+        }
+        if (ns_error && ns_error->contributes && value_component.contributes) {
+            ignore(value_component, "ns-error takes precedence");
         }
         std::vector<Component> children;
         children.push_back(std::move(stack));
@@ -580,8 +594,174 @@ Variants single_exception(const Value& exception, std::string_view platform) {
     return variants;
 }
 
-// chained-exception:v1: one exception is used directly, several are chained in event order.
-Variants chained_exception(std::span<const Value> exceptions, std::string_view platform) {
+// Everything Sentry compares when it tells two exceptions of a group apart (the repr of their
+// component trees, all variants): ids, hints, contributes flags and values.
+void describe(const Component& component, std::string& out) {
+    out += component.id;
+    out += '\x1f';
+    out += component.hint;
+    out += '\x1e';
+    out += component.contributes ? '1' : '0';
+    for (const std::string& value : component.values) {
+        out += '\x1d';
+        out += value;
+    }
+    out += '(';
+    for (const Component& child : component.children) {
+        describe(child, out);
+    }
+    out += ')';
+}
+
+std::string describe(const Variants& variants) {
+    std::string out;
+    for (const auto& [name, component] : variants) {
+        out += name;
+        out += ':';
+        describe(component, out);
+    }
+    return out;
+}
+
+std::optional<int64_t> mechanism_id(const Value& exception, std::string_view key) {
+    const Value* id = field(field(&exception, "mechanism"), key);
+    return id != nullptr ? id->as_int64() : std::nullopt;
+}
+
+// str(exception.type) as Sentry sorts by it: "None" when missing.
+std::string type_for_sorting(const Value& exception) {
+    const Value* type = field(&exception, "type");
+    if (type == nullptr || type->is_null()) {
+        return "None";
+    }
+    return std::string(type->as_string().value_or(json::to_string(*type)));
+}
+
+// filter_exceptions_for_exception_groups (Sentry's RFC 0079 handling, as of its fixes for
+// malformed trees): the indices of the exceptions to group by, in order. Exceptions that form a
+// well-formed tree (every one with a unique mechanism.exception_id, none its own parent, a root
+// with id 0) are reduced to their "top-level" exceptions: the non-group descendants reached
+// through exception groups from the root, sorted by type (descending, stable) and deduplicated
+// when consecutive ones have identical components. One distinct exception: it and the chain of
+// first children below it (the main exception). Several: one of each, then the root.
+std::vector<size_t> filter_exception_groups(const std::vector<const Value*>& exceptions,
+                                            const std::vector<Variants>& components,
+                                            const Value& event,
+                                            std::optional<int64_t>& main_exception_id) {
+    std::vector<size_t> all(exceptions.size());
+    for (size_t i = 0; i < all.size(); ++i) {
+        all[i] = i;
+    }
+    if (exceptions.size() <= 1) {
+        return all;
+    }
+    // Python SDK 3.x sends exception ids for plain chains; Sentry keeps those events grouped as
+    // the 2.x SDK's were (a version that is no string makes Sentry's check fail: same result).
+    if (text(&event, "platform") == "python") {
+        const Value* version = field(field(&event, "sdk"), "version");
+        if (version != nullptr && !version->is_null() &&
+            (!version->is_string() || version->as_string()->starts_with("3"))) {
+            return all;
+        }
+    }
+    struct Node {
+        std::optional<size_t> exception;
+        std::vector<size_t> children;
+    };
+    std::vector<std::pair<int64_t, Node>> tree;
+    const auto node = [&](int64_t id) -> Node& {
+        auto it = std::find_if(tree.begin(), tree.end(),
+                               [&](const auto& entry) { return entry.first == id; });
+        if (it == tree.end()) {
+            it = tree.insert(tree.end(), {id, Node{}});
+        }
+        return it->second;
+    };
+    std::vector<int64_t> ids(exceptions.size());
+    std::vector<int64_t> seen;
+    for (size_t i = exceptions.size(); i-- > 0;) {
+        const std::optional<int64_t> id = mechanism_id(*exceptions[i], "exception_id");
+        const std::optional<int64_t> parent_id = mechanism_id(*exceptions[i], "parent_id");
+        if (!id || id == parent_id || std::find(seen.begin(), seen.end(), *id) != seen.end()) {
+            return all;  // not a tree
+        }
+        seen.push_back(*id);
+        ids[i] = *id;
+        node(*id).exception = i;
+        if (parent_id) {
+            node(*parent_id).children.push_back(i);
+        }
+    }
+    const auto children_of = [&](size_t i) -> const std::vector<size_t>& {
+        return node(ids[i]).children;
+    };
+    const auto is_group = [&](size_t i) {
+        return truthy(field(field(exceptions[i], "mechanism"), "is_exception_group"));
+    };
+
+    const std::optional<size_t> root = node(0).exception;
+    if (!root) {
+        return all;
+    }
+    // Sentry recurses; a cycle makes it fail and keep every exception.
+    std::vector<size_t> top_level;
+    std::vector<bool> visited(exceptions.size(), false);
+    std::vector<size_t> stack{*root};
+    while (!stack.empty()) {
+        const size_t i = stack.back();
+        stack.pop_back();
+        if (visited[i]) {
+            return all;
+        }
+        visited[i] = true;
+        if (!is_group(i)) {
+            top_level.push_back(i);
+            continue;
+        }
+        const std::vector<size_t>& children = children_of(i);
+        for (auto it = children.rbegin(); it != children.rend(); ++it) {
+            stack.push_back(*it);
+        }
+    }
+    if (top_level.empty()) {
+        return all;
+    }
+    std::stable_sort(top_level.begin(), top_level.end(), [&](size_t a, size_t b) {
+        return type_for_sorting(*exceptions[a]) > type_for_sorting(*exceptions[b]);
+    });
+    std::vector<size_t> distinct;
+    std::string previous;
+    for (const size_t i : top_level) {
+        std::string key = describe(components[i]);
+        if (distinct.empty() || key != previous) {
+            distinct.push_back(i);
+        }
+        previous = std::move(key);
+    }
+    if (distinct.size() == 1) {
+        std::vector<size_t> path;
+        std::vector<bool> on_path(exceptions.size(), false);
+        for (std::optional<size_t> i = distinct.front(); i;) {
+            if (on_path[*i]) {
+                return all;
+            }
+            on_path[*i] = true;
+            path.push_back(*i);
+            const std::vector<size_t>& children = children_of(*i);
+            i = children.empty() ? std::nullopt : std::optional<size_t>(children.front());
+        }
+        main_exception_id = ids[distinct.front()];
+        return path;
+    }
+    distinct.push_back(*root);
+    return distinct;
+}
+
+// chained-exception:v1: the exceptions left by the exception-group filter; one is used directly,
+// several are chained in that order.
+Variants chained_exception(std::span<const Value> exceptions, const Value& event,
+                           std::optional<int64_t>& main_exception_id) {
+    const std::string_view platform = text(&event, "platform");
     std::vector<const Value*> present;
     for (const Value& exception : exceptions) {
         if (exception.is_object()) {
@@ -591,13 +771,19 @@ Variants chained_exception(std::span<const Value> exceptions, std::string_view p
     if (present.empty()) {
         return {};
     }
+    std::vector<Variants> components;
+    for (const Value* exception : present) {
+        components.push_back(single_exception(*exception, platform));
+    }
+    const std::vector<size_t> chosen =
+        filter_exception_groups(present, components, event, main_exception_id);
     Variants variants;
-    if (present.size() == 1) {
-        variants = single_exception(*present.front(), platform);
+    if (chosen.size() == 1) {
+        variants = std::move(components[chosen.front()]);
     } else {
         std::vector<std::pair<std::string, std::vector<Component>>> by_name;
-        for (const Value* exception : present) {
-            for (auto& [name, component] : single_exception(*exception, platform)) {
+        for (const size_t i : chosen) {
+            for (auto& [name, component] : components[i]) {
                 auto it = std::find_if(by_name.begin(), by_name.end(),
                                        [&](const auto& entry) { return entry.first == name; });
                 if (it == by_name.end()) {
@@ -606,8 +792,8 @@ Variants chained_exception(std::span<const Value> exceptions, std::string_view p
                 it->second.push_back(std::move(component));
             }
         }
-        for (auto& [name, components] : by_name) {
-            variants.emplace_back(name, parent("chained-exception", std::move(components)));
+        for (auto& [name, children] : by_name) {
+            variants.emplace_back(name, parent("chained-exception", std::move(children)));
         }
     }
     remove_non_stacktrace_variants(variants);
@@ -618,7 +804,7 @@ Variants chained_exception(std::span<const Value> exceptions, std::string_view p
 Variants threads_strategy(std::span<const Value> threads, std::string_view platform) {
     const Value* stacktrace = threads.size() == 1 ? field(&threads[0], "stacktrace") : nullptr;
     if (!truthy(stacktrace)) {
-        return {{"app", Component{"threads", {}, {}, false}}};
+        return {{"app", Component{"threads", {}, {}, false, {}}}};
     }
     Variants variants = stacktrace_variants(stacktrace, platform);
     for (auto& [name, component] : variants) {
@@ -640,11 +826,12 @@ Variants message_strategy(const Value* logentry) {
 }
 
 // The variants of the first strategy that contributes, empty when none does.
-Variants default_grouping(const Value& event) {
+Variants default_grouping(const Value& event, std::optional<int64_t>& main_exception_id) {
     const std::string_view platform = text(&event, "platform");
     std::vector<Variants> candidates;
     if (const Value* exception = field(&event, "exception"); exception != nullptr) {
-        candidates.push_back(chained_exception(elements(field(exception, "values")), platform));
+        candidates.push_back(
+            chained_exception(elements(field(exception, "values")), event, main_exception_id));
     }
     if (const Value* threads = field(&event, "threads"); threads != nullptr) {
         const std::span<const Value> values = elements(field(threads, "values"));
@@ -670,25 +857,14 @@ Variants default_grouping(const Value& event) {
 
 // --- fingerprints -----------------------------------------------------------------------------
 
-// The name inside an entry that is exactly "{{ name }}" (FINGERPRINT_VARIABLE_REGEX with a full
-// match: \{\{\s*(\S+)\s*\}\}), nullopt otherwise.
+// The name inside an entry that is exactly "{{ name }}" (Sentry's FINGERPRINT_VARIABLE_REGEX,
+// \{\{\s*(\S+)\s*\}\}, matching the whole entry), nullopt otherwise.
 std::optional<std::string_view> fingerprint_variable(std::string_view entry) {
-    if (!entry.starts_with("{{") || !entry.ends_with("}}") || entry.size() < 5) {
+    const auto match = pytext::match_variable(entry, 0);
+    if (!match || match->first != entry.size()) {
         return std::nullopt;
     }
-    std::string_view inner = entry.substr(2, entry.size() - 4);
-    const auto is_space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
-    while (!inner.empty() && is_space(inner.front())) {
-        inner.remove_prefix(1);
-    }
-    while (!inner.empty() && is_space(inner.back())) {
-        inner.remove_suffix(1);
-    }
-    if (inner.empty() || std::any_of(inner.begin(), inner.end(), is_space) ||
-        inner.find("}}") != std::string_view::npos) {
-        return std::nullopt;
-    }
-    return inner;
+    return match->second;
 }
 
 bool is_default_entry(std::string_view entry) {
@@ -806,15 +982,35 @@ std::vector<std::string> resolve_fingerprint(const std::vector<std::string>& ent
         std::optional<std::string> value;
         if (variable && *variable != "default") {
             value = resolve_variable(*variable, event);
+            // Sentry parameterizes the message it puts in (not trimmed to two lines).
+            if (value && *variable == "message" && *value != "<no-message>") {
+                value = parameterize(*value);
+            }
         }
         resolved.push_back(value ? std::move(*value) : std::string(raw));
     }
     return resolved;
 }
 
+// expand_title_template: every {{ variable }} in a rule's title resolved; unknown ones (and
+// {{ default }}) become <unrecognized-variable-NAME>. Values are not parameterized.
+std::string expand_title(std::string_view title, const Value& event) {
+    std::string out;
+    for (size_t pos = 0; pos < title.size();) {
+        if (const auto match = pytext::match_variable(title, pos)) {
+            const std::optional<std::string> value = resolve_variable(match->second, event);
+            out += value ? *value : "<unrecognized-variable-" + std::string(match->second) + ">";
+            pos = match->first;
+        } else {
+            out += title[pos++];
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
-GroupingResult compute_grouping(const json::Value& event) {
+GroupingResult compute_grouping(const json::Value& event, const FingerprintRules* rules) {
     GroupingResult result;
     std::vector<std::string> fingerprint;
     for (const Value& entry : elements(field(&event, "fingerprint"))) {
@@ -822,9 +1018,21 @@ GroupingResult compute_grouping(const json::Value& event) {
             fingerprint.push_back(std::string(*entry.as_string()));
         }
     }
+    // A matching server rule replaces the SDK's fingerprint (apply_server_fingerprinting).
+    if (rules != nullptr) {
+        if (std::optional<FingerprintMatch> match = match_fingerprint_rules(*rules, event)) {
+            fingerprint = std::move(match->fingerprint);
+            result.fingerprint_rule = std::move(match->rule);
+            if (match->title) {
+                result.title_override = expand_title(*match->title, event);
+            }
+        }
+    }
     const bool has_default = std::any_of(fingerprint.begin(), fingerprint.end(),
                                          [](const std::string& e) { return is_default_entry(e); });
     const std::vector<std::string> resolved = resolve_fingerprint(fingerprint, event);
+    // Sentry runs the strategies even under a custom fingerprint (they pick the main exception).
+    Variants variants = default_grouping(event, result.main_exception_id);
 
     if (!fingerprint.empty() && !has_default) {
         result.hashes.push_back(md5_hex(resolved));
@@ -833,7 +1041,6 @@ GroupingResult compute_grouping(const json::Value& event) {
     }
     const bool hybrid = has_default && fingerprint.size() > 1;
 
-    Variants variants = default_grouping(event);
     // Order app, default, system (Sentry sorts the system variant last).
     std::stable_sort(variants.begin(), variants.end(), [](const auto& a, const auto& b) {
         return (a.first == "system") < (b.first == "system");

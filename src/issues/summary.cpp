@@ -246,13 +246,27 @@ struct CrashLocation {
     std::string function;
 };
 
+// The main exception: the one grouping named (an exception group reduced to one member), else
+// the last; nullptr without exceptions.
+const Value* main_exception(const Value& event, std::optional<int64_t> main_exception_id) {
+    const std::span<const Value> exceptions = elements(field(field(&event, "exception"), "values"));
+    if (exceptions.empty()) return nullptr;
+    if (main_exception_id) {
+        for (const Value& exception : exceptions) {
+            const Value* id = field(field(&exception, "mechanism"), "exception_id");
+            if (id != nullptr && id->as_int64() == *main_exception_id) return &exception;
+        }
+    }
+    return &exceptions.back();
+}
+
 // Sentry's get_crash_frame_from_event_data with get_crash_location's filter: the last in-app
 // frame whose function is set and not <redacted>/<unknown>, else the last such frame, of the
 // main exception's stacktrace, else of the top-level stacktrace, else of the only thread.
-std::optional<CrashLocation> crash_location(const Value& event, bool javascript) {
+std::optional<CrashLocation> crash_location(const Value& event, const Value* main,
+                                            bool javascript) {
     std::span<const Value> frames;
-    const std::span<const Value> exceptions = elements(field(field(&event, "exception"), "values"));
-    if (!exceptions.empty()) frames = frames_of(field(&exceptions.back(), "stacktrace"));
+    if (main != nullptr) frames = frames_of(field(main, "stacktrace"));
     if (frames.empty()) frames = frames_of(field(&event, "stacktrace"));
     if (frames.empty()) {
         const std::span<const Value> threads = elements(field(field(&event, "threads"), "values"));
@@ -549,7 +563,7 @@ void add_distinct(std::vector<TagPair>& out, std::vector<std::string>& seen, std
     out.emplace_back(std::string(key), std::move(value));
 }
 
-std::vector<TagPair> search_fields(const Value& event, bool javascript) {
+std::vector<TagPair> search_fields(const Value& event, const Value* main, bool javascript) {
     std::vector<TagPair> out;
     const Value* user = field(&event, "user");
     if (const std::string_view email = text(user, "email"); !email.empty()) {
@@ -586,8 +600,8 @@ std::vector<TagPair> search_fields(const Value& event, bool javascript) {
     out.insert(out.end(), types.begin(), types.end());
     out.insert(out.end(), values.begin(), values.end());
 
-    if (!exceptions.empty()) {
-        const std::span<const Value> frames = frames_of(field(&exceptions.back(), "stacktrace"));
+    if (main != nullptr) {
+        const std::span<const Value> frames = frames_of(field(main, "stacktrace"));
         std::vector<TagPair> functions;
         std::vector<std::string> seen_files;
         std::vector<std::string> seen_functions;
@@ -634,7 +648,7 @@ EventIssueFacts summarize_event(json::Document& event, const GroupingResult& gro
     Value metadata = event.make_object();
     std::optional<std::string> location;
     if (is_error) {
-        const Value& main = exceptions.back();
+        const Value& main = *main_exception(root, grouping.main_exception_id);
         std::optional<std::string> type;
         std::string value;
         std::string function;
@@ -651,7 +665,7 @@ EventIssueFacts summarize_event(json::Document& event, const GroupingResult& gro
                                       kMaxTypeChars);
                 metadata.set("type", event.make_string(*type));
             }
-            if (auto crash = crash_location(root, javascript)) {
+            if (auto crash = crash_location(root, &main, javascript)) {
                 if (!crash->filename.empty()) {
                     metadata.set("filename", event.make_string(crash->filename));
                     location = crash->filename;
@@ -756,7 +770,8 @@ EventIssueFacts summarize_event(json::Document& event, const GroupingResult& gro
             break;
         }
     }
-    facts.search_fields = search_fields(root, javascript);
+    facts.search_fields =
+        search_fields(root, main_exception(root, grouping.main_exception_id), javascript);
 
     // Write the derived fields into the event.
     Value tag_array = tags.to_json(event);

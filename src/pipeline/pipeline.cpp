@@ -61,8 +61,21 @@ void record_drop(WriteBatch& batch, int64_t project_id, const std::string& type,
     batch.drops.push_back(DropCount{project_id, type, reason, 1});
 }
 
-// Keeps the hashes and the grouping config on the event, as the API shows them.
-void record_grouping(json::Document& event, const GroupingResult& grouping) {
+// Keeps the hashes, the grouping config and the fingerprint rule that matched on the event, as
+// the API shows them; a matching rule's title names the issue.
+void record_grouping(json::Document& event, const GroupingResult& grouping,
+                     EventIssueFacts& facts) {
+    if (grouping.title_override) {
+        facts.title = *grouping.title_override;
+        event.root().set("title", event.make_string(facts.title));
+    }
+    if (!grouping.fingerprint_rule.empty()) {
+        json::Value rule = event.make_object();
+        rule.set("text", event.make_string(grouping.fingerprint_rule));
+        json::Value info = event.make_object();
+        info.set("matched_rule", std::move(rule));
+        event.root().set("_fingerprint_info", std::move(info));
+    }
     json::Value hashes = event.make_array();
     for (const std::string& hash : grouping.hashes) hashes.push_back(event.make_string(hash));
     event.root().set("hashes", std::move(hashes));
@@ -107,16 +120,19 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
             EventProcessing processing;
             processing.normalize = {request->received_at, parsed.envelope->sent_at,
                                     request->client_ip, request->event_id};
-            if (configs != nullptr) processing.scrub = configs->get(request->project_id).scrub;
+            const ProjectConfig* config =
+                configs != nullptr ? &configs->get(request->project_id) : nullptr;
+            if (config != nullptr) processing.scrub = config->scrub;
             std::optional<json::Document> event = prepare_event(payload, processing);
             if (!event) {
                 record_drop(batch, request->project_id, item.type, "invalid_json");
                 continue;
             }
             if (item.type == "event") {
-                const GroupingResult grouping = compute_grouping(event->root());
+                const GroupingResult grouping = compute_grouping(
+                    event->root(), config != nullptr ? &config->fingerprint_rules : nullptr);
                 stored.issue = summarize_event(*event, grouping);
-                record_grouping(*event, grouping);
+                record_grouping(*event, grouping, *stored.issue);
             }
             event_json = json::to_string(event->root());
             payload = event_json;

@@ -1,6 +1,7 @@
 #include "pipeline/project_config.h"
 
 #include <string>
+#include <variant>
 
 #include "core/log.h"
 
@@ -25,7 +26,19 @@ const ProjectConfig& ProjectConfigs::get(int64_t project_id) {
     }
     Entry& entry = entries_[project_id];
     try {
-        entry.config.scrub = scrub_settings_for(store_->project_settings(project_id));
+        const ProjectSettings settings = store_->project_settings(project_id);
+        entry.config.scrub = scrub_settings_for(settings);
+        auto rules = parse_fingerprint_rules(settings.fingerprinting_rules);
+        if (auto* parsed = std::get_if<FingerprintRules>(&rules)) {
+            entry.config.fingerprint_rules = std::move(*parsed);
+        } else {
+            const auto& error = std::get<FingerprintRulesError>(rules);
+            log_error("pipeline.fingerprint_rules_invalid",
+                      {{"project_id", std::to_string(project_id)},
+                       {"line", std::to_string(error.line)},
+                       {"error", error.message}});
+            entry.config.fingerprint_rules = FingerprintRules();
+        }
     } catch (const std::exception& e) {
         // Keep what was there (the defaults for a new entry) and try again next time.
         log_error("pipeline.project_settings_unreadable",

@@ -80,7 +80,42 @@ test('turning the scrubber off keeps values as sent', async () => {
   assert.equal((await put({ dataScrubber: true })).status, 200);
 });
 
+test('server-side fingerprint rules group matching errors and can name the issue', async () => {
+  const rules = [
+    '# errors from the billing backend are one issue',
+    'error.type:BillingTimeout -> billing-down title="Billing backend is down"',
+  ].join('\n');
+  const res = await put({ fingerprintingRules: rules });
+  assert.equal(res.status, 200);
+  assert.equal(res.json.fingerprintingRules, rules);
+  const exception = (fn) => ({
+    platform: 'python',
+    exception: { values: [{ type: 'BillingTimeout', value: `timeout in ${fn}`, stacktrace: { frames: [{ function: fn, module: 'billing', in_app: true }] } }] },
+  });
+  const issueOf = async (fn) => {
+    const id = newEventId();
+    const payload = { event_id: id, timestamp: Date.now() / 1000, ...exception(fn) };
+    assert.equal((await lt.postEnvelope(envelope({ event_id: id }, [{ headers: { type: 'event' }, payload }]))).status, 200);
+    await lt.waitForEvent(id);
+    const { body } = await lt.getJson(`/api/0/projects/${lt.org}/${lt.project}/events/${id}/`);
+    return body;
+  };
+  // Until the rule applies, the two call sites are two issues; then both join one.
+  const first = await poll('the fingerprint rule', async () => {
+    const event = await issueOf('charge');
+    return event.title === 'Billing backend is down' ? event : null;
+  }, { timeoutMs: 8000, intervalMs: 200 });
+  const second = await issueOf('refund');
+  assert.equal(second.groupID, first.groupID);
+  const { body: issue } = await lt.getJson(`/api/0/issues/${first.groupID}/`);
+  assert.equal(issue.title, 'Billing backend is down');
+  assert.equal((await put({ fingerprintingRules: '' })).status, 200);
+});
+
 test('bad settings are 400 with a detail and change nothing', async () => {
+  const badRules = await put({ fingerprintingRules: 'error.type:X -> ok\nthis is not a rule' });
+  assert.equal(badRules.status, 400);
+  assert.match(badRules.json.detail, /line 2/);
   for (const body of [{ dataScrubber: 'yes' }, { sensitiveFields: 'password' }, { safeFields: [1] }]) {
     const res = await put(body);
     assert.equal(res.status, 400, JSON.stringify(body));
