@@ -6,11 +6,13 @@
 #   1. closed loop, as fast as possible, gzip bodies, full pipeline (--processed-metric)
 #   2. the same against `lighttrace serve --discard` (the HTTP + decode ceiling)
 #   3. open loop at half of (1)'s accepted/s, against the server of (1), for latency
+#   4. open loop at VISIBLE_RATE/s against a fresh server: how long after its 200 an event is
+#      readable through the API (lighttrace_pipeline_visible_seconds)
 # and prints a markdown table (plus the machine) on stdout. Raw loadgen JSON and server logs stay
 # in the work dir when KEEP=1.
 #
-# Environment: DURATION (10), WARMUP (1), CONNECTIONS (64), UNIQUE (200000), FIXTURES
-# (tests/fixtures/corpus), BUILD (build), KEEP (0).
+# Environment: DURATION (10), WARMUP (1), CONNECTIONS (64), UNIQUE (200000), VISIBLE_RATE
+# (2000), FIXTURES (tests/fixtures/corpus), BUILD (build), KEEP (0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +23,7 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-1}
 CONNECTIONS=${CONNECTIONS:-64}
 UNIQUE=${UNIQUE:-200000}
+VISIBLE_RATE=${VISIBLE_RATE:-2000}
 FIXTURES=${FIXTURES:-$ROOT/tests/fixtures/corpus}
 KEEP=${KEEP:-0}
 
@@ -154,6 +157,26 @@ run_loadgen half "$FULL_PORT" "$FULL_DSN" --gzip --unique "$HALF_UNIQUE" --rate 
 RSS_PEAK=$(rss_mb "$FULL_PID" VmHWM)
 stop_server "$FULL_PID"
 
+# --- 4. time to visible at a sustained rate -----------------------------------------------
+start_server visible
+VISIBLE_PID=$PID
+sleep 1
+VISIBLE_UNIQUE=$(awk -v r="$VISIBLE_RATE" -v d="$DURATION" -v w="$WARMUP" \
+    'BEGIN { print int(r * (d + w) * 1.05) + 1000 }')
+run_loadgen visible "$PORT" "$DSN" --gzip --unique "$VISIBLE_UNIQUE" --rate "$VISIBLE_RATE" \
+    --processed-metric
+# Upper bound of the histogram bucket holding quantile $1 of acknowledged -> visible times.
+visible_quantile() {
+    curl -s "http://127.0.0.1:$PORT/metrics" | awk -v q="$1" '
+        /^lighttrace_pipeline_visible_seconds_bucket/ {
+            match($0, /le="[^"]+"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+            n++; bound[n] = le; count[n] = $NF }
+        END { total = count[n]; for (i = 1; i <= n; i++) if (count[i] >= q * total) { print bound[i] " s"; exit } }'
+}
+VISIBLE_P50=$(visible_quantile 0.5)
+VISIBLE_P99=$(visible_quantile 0.99)
+stop_server "$VISIBLE_PID"
+
 # --- report -------------------------------------------------------------------------------
 row() {  # row LABEL FILE
     local f=$2
@@ -184,6 +207,7 @@ EOF
 row "1. closed loop, full pipeline" "$WORK/max.json"
 row "2. closed loop, serve --discard" "$WORK/discard.json"
 row "3. open loop at $HALF/s (half of 1)" "$WORK/half.json"
+row "4. open loop at $VISIBLE_RATE/s" "$WORK/visible.json"
 cat <<EOF
 
 - accepted / discard ceiling: $(ratio "$MAX_ACCEPTED" "$DISCARD_ACCEPTED")
@@ -192,6 +216,7 @@ cat <<EOF
 - server RSS (full pipeline): idle ${RSS_IDLE} MB, peak (VmHWM over runs 1 and 3) ${RSS_PEAK} MB
 - server RSS (--discard): idle ${DISCARD_RSS_IDLE} MB, peak ${DISCARD_RSS_PEAK} MB
 - run 1 reused event ids (more requests than --unique bodies): $(jget "$WORK/max.json" bodies_reused)
+- run 4, acknowledged -> readable through the API (histogram bucket bounds): p50 <= ${VISIBLE_P50}, p99 <= ${VISIBLE_P99}
 - run 3 latency counts from each request's scheduled send time (no coordinated omission);
   requests still queued in the generator at the end (server behind schedule): $(jget "$WORK/half.json" not_sent_at_end)
 EOF
