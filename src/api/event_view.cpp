@@ -15,6 +15,7 @@ namespace lt {
 
 namespace {
 
+using json::truthy;
 using json::Value;
 
 // ---- reading ------------------------------------------------------------------------------
@@ -40,24 +41,6 @@ const Value* get_array(const Value* object, std::string_view key) {
 
 bool is_true(const Value* value) {
     return value != nullptr && value->as_bool() == true;
-}
-
-// Python truthiness, which Sentry's "x or None" relies on.
-bool is_truthy(const Value* value) {
-    if (value == nullptr) return false;
-    switch (value->kind()) {
-        case json::Kind::null:
-            return false;
-        case json::Kind::boolean:
-            return *value->as_bool();
-        case json::Kind::string:
-            return !value->as_string()->empty();
-        case json::Kind::array:
-        case json::Kind::object:
-            return value->size() > 0;
-        default:
-            return value->as_double() != 0.0;
-    }
 }
 
 // A stacktrace with at least one frame (Sentry shows no stacktrace otherwise).
@@ -254,7 +237,7 @@ void write_context_lines(JsonWriter& out, const Value* frame) {
     const Value* pre = get_array(frame, "pre_context");
     const Value* post = get_array(frame, "post_context");
     const bool has_line = context_line != nullptr && !context_line->is_null();
-    if (lineno && (has_line || is_truthy(pre) || is_truthy(post))) {
+    if (lineno && (has_line || truthy(pre) || truthy(post))) {
         int64_t at = *lineno - static_cast<int64_t>(pre != nullptr ? pre->size() : 0);
         auto line = [&](const Value* text) {
             out.begin_array().value(at++);
@@ -404,13 +387,13 @@ bool message_has_content(const Value& logentry) {
     const Value* formatted = logentry.find("formatted");
     const Value* message = logentry.find("message");
     return (formatted != nullptr && !formatted->is_null()) ||
-           (message != nullptr && !message->is_null()) || is_truthy(logentry.find("params"));
+           (message != nullptr && !message->is_null()) || truthy(logentry.find("params"));
 }
 
 bool debug_meta_has_content(const Value& debug_meta) {
     const Value* flag = debug_meta.find("is_debug_build");
-    return is_truthy(get_array(&debug_meta, "images")) ||
-           is_truthy(get_object(&debug_meta, "sdk_info")) || (flag != nullptr && !flag->is_null());
+    return truthy(get_array(&debug_meta, "images")) ||
+           truthy(get_object(&debug_meta, "sdk_info")) || (flag != nullptr && !flag->is_null());
 }
 
 // The interfaces of `event` that Sentry shows as entries, in its display order (interfaces
@@ -423,7 +406,7 @@ std::vector<Entry> collect_entries(const Value& event) {
         entries.push_back({EntryKind::message, "message", "logentry", logentry});
     }
     if (const Value* exception = get_object(&event, "exception");
-        is_truthy(get_array(exception, "values"))) {
+        truthy(get_array(exception, "values"))) {
         entries.push_back({EntryKind::exception, "exception", "exception", exception});
     }
     if (const Value* stacktrace = stacktrace_with_frames(&event, "stacktrace")) {
@@ -433,22 +416,22 @@ std::vector<Entry> collect_entries(const Value& event) {
         entries.push_back({EntryKind::spans, "spans", "spans", spans});
     }
     if (const Value* threads = get_object(&event, "threads");
-        is_truthy(get_array(threads, "values"))) {
+        truthy(get_array(threads, "values"))) {
         entries.push_back({EntryKind::threads, "threads", "threads", threads});
     }
     for (const char* key : {"csp", "hpkp", "expectct", "expectstaple"}) {
-        if (const Value* report = get_object(&event, key); is_truthy(report)) {
+        if (const Value* report = get_object(&event, key); truthy(report)) {
             entries.push_back({EntryKind::security, key, key, report});
         }
     }
-    if (const Value* template_value = get_object(&event, "template"); is_truthy(template_value)) {
+    if (const Value* template_value = get_object(&event, "template"); truthy(template_value)) {
         entries.push_back({EntryKind::template_, "template", "template", template_value});
     }
     if (const Value* breadcrumbs = get_object(&event, "breadcrumbs");
         get_array(breadcrumbs, "values") != nullptr) {
         entries.push_back({EntryKind::breadcrumbs, "breadcrumbs", "breadcrumbs", breadcrumbs});
     }
-    if (const Value* request = get_object(&event, "request"); is_truthy(request)) {
+    if (const Value* request = get_object(&event, "request"); truthy(request)) {
         entries.push_back({EntryKind::request, "request", "request", request});
     }
     if (const Value* debug_meta = get_object(&event, "debug_meta");
@@ -466,7 +449,7 @@ void write_message_data(JsonWriter& out, const Value& logentry) {
             json::write(*text, out);
         }
     }
-    if (const Value* params = logentry.find("params"); is_truthy(params)) {
+    if (const Value* params = logentry.find("params"); truthy(params)) {
         out.key("params");
         json::write(*params, out);
     }
@@ -533,7 +516,7 @@ void write_threads_data(JsonWriter& out, const Value& threads) {
             out.key("main").value(*main->as_bool());
         }
         if (auto state = get_string(thread, "state")) out.key("state").value(*state);
-        if (const Value* locks = get_object(thread, "held_locks"); is_truthy(locks)) {
+        if (const Value* locks = get_object(thread, "held_locks"); truthy(locks)) {
             out.key("heldLocks");
             json::write(*locks, out);
         }
@@ -561,7 +544,7 @@ void write_breadcrumbs_data(JsonWriter& out, const Value& breadcrumbs) {
         write_string_or_null(out, get(crumb, "category"));
         out.key("data");
         const Value* data = get(crumb, "data");
-        write_or_null(out, is_truthy(data) ? data : nullptr);
+        write_or_null(out, truthy(data) ? data : nullptr);
         out.key("event_id");
         write_string_or_null(out, get(crumb, "event_id"));
         out.end_object();
@@ -588,7 +571,7 @@ void write_request_data(JsonWriter& out, const Value& request) {
     write_pairs(out, request.find("cookies"));
     out.key("env");
     const Value* env = get_object(&request, "env");
-    write_or_null(out, is_truthy(env) ? env : nullptr);
+    write_or_null(out, truthy(env) ? env : nullptr);
     out.key("inferredContentType");
     write_string_or_null(out, request.find("inferred_content_type"));
     out.key("apiTarget");
@@ -639,11 +622,11 @@ void write_entry_data(JsonWriter& out, const Entry& entry) {
             return;
         case EntryKind::debugmeta:
             out.begin_object();
-            if (const Value* images = get_array(&value, "images"); is_truthy(images)) {
+            if (const Value* images = get_array(&value, "images"); truthy(images)) {
                 out.key("images");
                 json::write(*images, out);
             }
-            if (const Value* sdk_info = get_object(&value, "sdk_info"); is_truthy(sdk_info)) {
+            if (const Value* sdk_info = get_object(&value, "sdk_info"); truthy(sdk_info)) {
                 out.key("sdk_info");
                 json::write(*sdk_info, out);
             }
@@ -970,7 +953,7 @@ void write_errors(JsonWriter& out, const Value* errors) {
 
 std::string event_type(const Value& event) {
     if (auto type = get_string(&event, "type"); type && !type->empty()) return std::string(*type);
-    return is_truthy(get_array(get_object(&event, "exception"), "values")) ? "error" : "default";
+    return truthy(get_array(get_object(&event, "exception"), "values")) ? "error" : "default";
 }
 
 // The function of the crash frame: the last in-app frame with a function (not <redacted> or
@@ -982,9 +965,9 @@ std::optional<std::string_view> crash_function(const Value& event) {
         values != nullptr && values->size() > 0) {
         frames = get_array(get_object(&values->elements().back(), "stacktrace"), "frames");
     }
-    if (!is_truthy(frames)) frames = get_array(get_object(&event, "stacktrace"), "frames");
+    if (!truthy(frames)) frames = get_array(get_object(&event, "stacktrace"), "frames");
     if (const Value* threads = get_array(get_object(&event, "threads"), "values");
-        !is_truthy(frames) && threads != nullptr && threads->size() == 1) {
+        !truthy(frames) && threads != nullptr && threads->size() == 1) {
         frames = get_array(get_object(&threads->elements()[0], "stacktrace"), "frames");
     }
     if (frames == nullptr) return std::nullopt;
@@ -1033,7 +1016,7 @@ std::string fallback_title(const Value& event, std::string_view type) {
 }
 
 void write_user(JsonWriter& out, const Value* user) {
-    if (!is_truthy(user) || !user->is_object()) {
+    if (!truthy(user) || !user->is_object()) {
         out.null();
         return;
     }
@@ -1053,7 +1036,7 @@ void write_user(JsonWriter& out, const Value* user) {
 
 // A stored remark subtree, or null when there is none.
 void write_meta_or_null(JsonWriter& out, const Value* meta) {
-    write_or_null(out, is_truthy(meta) ? meta : nullptr);
+    write_or_null(out, truthy(meta) ? meta : nullptr);
 }
 
 void write_meta(JsonWriter& out, const Value& event, const std::vector<Entry>& entries,
@@ -1063,7 +1046,7 @@ void write_meta(JsonWriter& out, const Value& event, const std::vector<Entry>& e
     out.key("entries").begin_object();
     for (size_t i = 0; i < entries.size(); ++i) {
         const Value* entry_meta = get_object(meta, entries[i].key);
-        if (!is_truthy(entry_meta)) continue;
+        if (!truthy(entry_meta)) continue;
         out.key(std::to_string(i)).begin_object().key("data");
         write_entry_meta(out, entries[i], *entry_meta);
         out.end_object();
@@ -1088,13 +1071,13 @@ void write_meta(JsonWriter& out, const Value& event, const std::vector<Entry>& e
             const Value* tag_meta = get_object(tags_meta, std::to_string(tags[i].index));
             const Value* key_meta = get(tag_meta, "0");
             const Value* value_meta = get(tag_meta, "1");
-            if (!is_truthy(key_meta) && !is_truthy(value_meta)) continue;
+            if (!truthy(key_meta) && !truthy(value_meta)) continue;
             out.key(std::to_string(i)).begin_object();
-            if (is_truthy(key_meta)) {
+            if (truthy(key_meta)) {
                 out.key("key");
                 json::write(*key_meta, out);
             }
-            if (is_truthy(value_meta)) {
+            if (truthy(value_meta)) {
                 out.key("value");
                 json::write(*value_meta, out);
             }

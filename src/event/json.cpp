@@ -805,4 +805,25 @@ std::string to_string(const Value& value) {
     return out.take();
 }
 
+std::span<const Value> elements(const Value* value) {
+    return value != nullptr ? value->elements() : std::span<const Value>{};
+}
+
+bool truthy(const Value* value) {
+    if (value == nullptr) return false;
+    switch (value->kind()) {
+        case Kind::null:
+            return false;
+        case Kind::boolean:
+            return *value->as_bool();
+        case Kind::string:
+            return !value->as_string()->empty();
+        case Kind::array:
+        case Kind::object:
+            return value->size() > 0;
+        default:
+            return value->as_double().value_or(0) != 0;
+    }
+}
+
 }  // namespace lt::json

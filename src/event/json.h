@@ -251,6 +251,13 @@ ParseResult parse(std::string_view text, const ParseOptions& options = {});
 void write(const Value& value, JsonWriter& out);
 std::string to_string(const Value& value);
 
+// Null-safe reading of optional event parts.
+// The elements of an array; empty for nullptr and values of other kinds.
+std::span<const Value> elements(const Value* value);
+// Python truthiness, what Sentry's `x or default` tests: false for nullptr, null, false, "",
+// empty arrays and objects, and zero.
+bool truthy(const Value* value);
+
 }  // namespace lt::json
 
 template <>

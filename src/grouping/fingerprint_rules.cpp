@@ -5,6 +5,7 @@
 #include <span>
 #include <utility>
 
+#include "grouping/behavior_family.h"
 #include "grouping/function_name.h"
 #include "grouping/glob.h"
 #include "grouping/python_text.h"
@@ -12,6 +13,7 @@
 namespace lt {
 namespace {
 
+using json::elements;
 using json::Value;
 
 // --- rules ------------------------------------------------------------------------------------
@@ -653,21 +655,6 @@ Text stripped(const Value* value) {
         return std::nullopt;
     }
     return std::string(pytext::strip(*s));
-}
-
-std::span<const Value> elements(const Value* value) {
-    return value != nullptr ? value->elements() : std::span<const Value>{};
-}
-
-std::string_view behavior_family(std::string_view platform) {
-    if (platform == "javascript" || platform == "node") {
-        return "javascript";
-    }
-    if (platform == "objc" || platform == "cocoa" || platform == "swift" || platform == "native" ||
-        platform == "c") {
-        return "native";
-    }
-    return "other";
 }
 
 // Sentry's normalize_sdk_tag (sentry.utils.tag_normalization).

@@ -3,6 +3,7 @@
 #include <regex>
 #include <vector>
 
+#include "grouping/behavior_family.h"
 #include "grouping/python_text.h"
 
 namespace lt {
@@ -229,17 +230,6 @@ std::string trim_native(std::string_view input) {
         }
     }
     return function;
-}
-
-std::string_view behavior_family(std::string_view platform) {
-    if (platform == "javascript" || platform == "node") {
-        return "javascript";
-    }
-    if (platform == "objc" || platform == "cocoa" || platform == "swift" || platform == "native" ||
-        platform == "c") {
-        return "native";
-    }
-    return "other";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "grouping/behavior_family.h"
 #include "grouping/fingerprint_rules.h"
 #include "grouping/function_name.h"
 #include "grouping/parameterize.h"
@@ -21,6 +22,8 @@
 namespace lt {
 namespace {
 
+using json::elements;
+using json::truthy;
 using json::Value;
 
 // Sentry's grouping component: leaf values or child components, never both. `contributes` is
@@ -111,29 +114,6 @@ std::string_view text(const Value* object, std::string_view key) {
     return value != nullptr ? value->as_string().value_or("") : "";
 }
 
-bool truthy(const Value* value) {
-    if (value == nullptr) {
-        return false;
-    }
-    switch (value->kind()) {
-        case json::Kind::null:
-            return false;
-        case json::Kind::boolean:
-            return *value->as_bool();
-        case json::Kind::string:
-            return !value->as_string()->empty();
-        case json::Kind::array:
-        case json::Kind::object:
-            return value->size() > 0;
-        default:
-            return value->as_double().value_or(0) != 0;
-    }
-}
-
-std::span<const Value> elements(const Value* value) {
-    return value != nullptr ? value->elements() : std::span<const Value>{};
-}
-
 std::span<const Value> frames_of(const Value* stacktrace) {
     return elements(field(stacktrace, "frames"));
 }
@@ -141,17 +121,6 @@ std::span<const Value> frames_of(const Value* stacktrace) {
 bool starts_with_any(std::string_view text_in, std::initializer_list<std::string_view> prefixes) {
     return std::any_of(prefixes.begin(), prefixes.end(),
                        [&](std::string_view prefix) { return text_in.starts_with(prefix); });
-}
-
-std::string_view behavior_family(std::string_view platform) {
-    if (platform == "javascript" || platform == "node") {
-        return "javascript";
-    }
-    if (platform == "objc" || platform == "cocoa" || platform == "swift" || platform == "native" ||
-        platform == "c") {
-        return "native";
-    }
-    return "other";
 }
 
 // SENTRY strategies/utils.py has_url_origin.

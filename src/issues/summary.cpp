@@ -16,6 +16,7 @@
 namespace lt {
 namespace {
 
+using json::elements;
 using json::Kind;
 using json::Value;
 
@@ -182,10 +183,6 @@ std::string_view text(const Value* object, std::string_view key) {
 
 bool is_true(const Value* value) {
     return value != nullptr && value->as_bool().value_or(false);
-}
-
-std::span<const Value> elements(const Value* value) {
-    return value != nullptr ? value->elements() : std::span<const Value>{};
 }
 
 std::span<const Value> frames_of(const Value* stacktrace) {

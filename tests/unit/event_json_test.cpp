@@ -181,6 +181,20 @@ TEST(Json, ParsesEveryKind) {
     }
 }
 
+TEST(Json, TruthyAndElementsAreNullSafe) {
+    Document doc = parse_ok(
+        R"({"t":true,"f":false,"z":0,"one":1.5,"e":"","s":"x","ea":[],"a":[1,2],"eo":{},)"
+        R"("o":{"k":1},"n":null})");
+    const Value& root = doc.root();
+    for (const char* key : {"t", "one", "s", "a", "o"}) EXPECT_TRUE(truthy(root.find(key))) << key;
+    for (const char* key : {"f", "z", "e", "ea", "eo", "n", "missing"}) {
+        EXPECT_FALSE(truthy(root.find(key))) << key;
+    }
+    EXPECT_EQ(elements(root.find("a")).size(), 2u);
+    EXPECT_TRUE(elements(root.find("o")).empty());
+    EXPECT_TRUE(elements(nullptr).empty());
+}
+
 TEST(Json, AccessorsOfAnotherKindReturnNothing) {
     Document doc = parse_ok(R"({"s":"x","n":1,"a":[1]})");
     const Value& s = *doc.root().find("s");
