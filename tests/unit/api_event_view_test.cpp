@@ -9,31 +9,20 @@
 #include <vector>
 
 #include "event/normalize.h"
+#include "event_support.h"
+#include "test_support.h"
 
 namespace lt {
 
 namespace {
 
+using testing_support::parse_or_die;
+using testing_support::read_file;
+
 namespace fs = std::filesystem;
 
 const char* const kId = "e3fc6e8b586a406eafd31d024cc5fe0a";
 constexpr double kReceived = 1795312826.5;  // 2026-11-22T02:00:26.5Z
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-json::Document parse_or_die(std::string_view text) {
-    json::ParseResult parsed = json::parse(text);
-    if (!parsed.document) {
-        ADD_FAILURE() << parsed.error << "\n" << text.substr(0, 200);
-        return json::Document();
-    }
-    return std::move(*parsed.document);
-}
 
 // The event as the pipeline stores it (normalized; no summary fields unless a test adds them).
 json::Document normalized(std::string_view text, double received_at = kReceived) {

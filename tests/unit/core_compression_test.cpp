@@ -11,18 +11,16 @@
 #include <iterator>
 #include <random>
 #include <sstream>
+#include "test_support.h"
 
 namespace lt {
 namespace {
 
+using testing_support::read_file;
+
 namespace fs = std::filesystem;
 
 constexpr size_t kMiB = 1024 * 1024;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // Text-like data that compresses but not trivially, deterministic across runs.
 std::string sample_text(size_t size) {

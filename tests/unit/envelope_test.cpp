@@ -11,9 +11,12 @@
 
 #include "core/ids.h"
 #include "core/time.h"
+#include "test_support.h"
 
 namespace lt {
 namespace {
+
+using testing_support::read_file;
 
 namespace fs = std::filesystem;
 using namespace std::string_literals;
@@ -298,11 +301,6 @@ TEST(Envelope, ParsesConcurrently) {
     }
     for (auto& t : threads) t.join();
     EXPECT_EQ(good.load(), 8000);
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Every envelope a real SDK sent parses, and agrees with the capture's own parse (.envelope.json).

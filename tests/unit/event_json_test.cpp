@@ -14,16 +14,14 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include "test_support.h"
 
 namespace lt::json {
 namespace {
 
-namespace fs = std::filesystem;
+using testing_support::read_file;
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+namespace fs = std::filesystem;
 
 Document parse_ok(std::string_view text, ParseOptions options = {}) {
     ParseResult result = parse(text, options);
@@ -182,9 +180,9 @@ TEST(Json, ParsesEveryKind) {
 }
 
 TEST(Json, TruthyAndElementsAreNullSafe) {
-    Document doc = parse_ok(
-        R"({"t":true,"f":false,"z":0,"one":1.5,"e":"","s":"x","ea":[],"a":[1,2],"eo":{},)"
-        R"("o":{"k":1},"n":null})");
+    Document doc =
+        parse_ok(R"({"t":true,"f":false,"z":0,"one":1.5,"e":"","s":"x","ea":[],"a":[1,2],"eo":{},)"
+                 R"("o":{"k":1},"n":null})");
     const Value& root = doc.root();
     for (const char* key : {"t", "one", "s", "a", "o"}) EXPECT_TRUE(truthy(root.find(key))) << key;
     for (const char* key : {"f", "z", "e", "ea", "eo", "n", "missing"}) {

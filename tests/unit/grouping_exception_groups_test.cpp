@@ -7,10 +7,13 @@
 #include <vector>
 
 #include "event/json.h"
+#include "event_support.h"
 #include "grouping/grouping.h"
 
 namespace lt {
 namespace {
+
+using testing_support::parse_or_die;
 
 // Inputs from Sentry's tests/sentry/grouping/grouping_inputs/exception-groups-*.json; expected
 // hashes from snapshots/test_variants/test_event_hash_variant/newstyle@2023_01_11/ (recomputed
@@ -19,15 +22,6 @@ namespace {
 // exception) the hash is that of the fixed behaviour: all exceptions in event order.
 
 using Strings = std::vector<std::string>;
-
-json::Document parse_or_die(std::string_view text) {
-    json::ParseResult parsed = json::parse(text);
-    if (!parsed.document) {
-        ADD_FAILURE() << parsed.error;
-        return json::Document();
-    }
-    return std::move(*parsed.document);
-}
 
 GroupingResult group(std::string_view event) {
     const json::Document doc = parse_or_die(event);

@@ -7,24 +7,18 @@
 #include <vector>
 
 #include "event/json.h"
+#include "event_support.h"
 #include "grouping/grouping.h"
 
 namespace lt {
 namespace {
 
+using testing_support::parse_or_die;
+
 // Expected values come from Sentry's fingerprinting tests and snapshots
 // (tests/sentry/grouping/fingerprinting/, fingerprint_inputs/, snapshots/test_fingerprinting/ and
 // the server-rule inputs of grouping_inputs/); expected hashes were computed independently with
 // Python's hashlib (md5.update per value, in order).
-
-json::Document parse_or_die(std::string_view text) {
-    json::ParseResult parsed = json::parse(text);
-    if (!parsed.document) {
-        ADD_FAILURE() << parsed.error << " in " << text;
-        return json::Document();
-    }
-    return std::move(*parsed.document);
-}
 
 FingerprintRules rules_or_die(std::string_view text) {
     auto parsed = parse_fingerprint_rules(text);

@@ -9,28 +9,17 @@
 #include <vector>
 
 #include "event/json.h"
+#include "event_support.h"
+#include "test_support.h"
 
 namespace lt {
 namespace {
 
+using testing_support::parse_or_die;
+using testing_support::read_file;
+
 // Expected hashes below were computed independently with Python's hashlib over the values Sentry's
 // component tree yields (md5.update per value, tree order).
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-json::Document parse_or_die(std::string_view text) {
-    json::ParseResult parsed = json::parse(text);
-    if (!parsed.document) {
-        ADD_FAILURE() << parsed.error;
-        return json::Document();
-    }
-    return std::move(*parsed.document);
-}
 
 // A sentry-python exception event (the SDK sent no platform; Relay's is "python" for it).
 json::Document python_event(std::string_view name) {

@@ -12,10 +12,15 @@
 
 #include "event/json.h"
 #include "event/normalize.h"
+#include "event_support.h"
 #include "grouping/grouping.h"
+#include "test_support.h"
 
 namespace lt {
 namespace {
+
+using testing_support::parse_or_die;
+using testing_support::read_file;
 
 // Expected values follow Sentry's implementation (eventtypes/base.py and error.py, culprit.py,
 // event_manager.py get_culprit / set_tag / _pull_out_data, stacktraces/processing.py,
@@ -23,22 +28,6 @@ namespace {
 // by hand for each input.
 
 constexpr double kNow = 1795312826.5;
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-json::Document parse_or_die(std::string_view text) {
-    json::ParseResult parsed = json::parse(text);
-    if (!parsed.document) {
-        ADD_FAILURE() << parsed.error;
-        return json::Document();
-    }
-    return std::move(*parsed.document);
-}
 
 void normalize(json::Document& doc) {
     NormalizeContext context;

@@ -11,18 +11,14 @@
 
 #include "core/compression.h"
 #include "spool/record.h"
+#include "test_support.h"
 
 namespace lt {
 namespace {
 
-namespace fs = std::filesystem;
+using testing_support::read_file;
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
+namespace fs = std::filesystem;
 
 std::string spooled(std::string body, const std::string& event_id = "") {
     SpooledRequest request;
