@@ -3,7 +3,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 #include <vector>
 
@@ -44,6 +46,18 @@ struct PipelineMetrics {
     }
 };
 
+// Adds `drops` to the batch's count for the same project, item type and reason.
+void add_drops(WriteBatch& batch, const DropCount& drops) {
+    for (DropCount& drop : batch.drops) {
+        if (drop.project_id == drops.project_id && drop.item_type == drops.item_type &&
+            drop.reason == drops.reason) {
+            drop.count += drops.count;
+            return;
+        }
+    }
+    batch.drops.push_back(drops);
+}
+
 PipelineMetrics& pipeline_metrics() {
     static PipelineMetrics instance;
     return instance;
@@ -52,13 +66,7 @@ PipelineMetrics& pipeline_metrics() {
 void record_drop(WriteBatch& batch, int64_t project_id, const std::string& type,
                  const std::string& reason) {
     pipeline_metrics().dropped(type, reason).add();
-    for (DropCount& drop : batch.drops) {
-        if (drop.project_id == project_id && drop.item_type == type && drop.reason == reason) {
-            ++drop.count;
-            return;
-        }
-    }
-    batch.drops.push_back(DropCount{project_id, type, reason, 1});
+    add_drops(batch, DropCount{project_id, type, reason, 1});
 }
 
 // Keeps the hashes, the grouping config and the fingerprint rule that matched on the event, as
@@ -183,12 +191,46 @@ double Pipeline::lag_seconds() const {
     return newest > 0 ? std::max(0.0, now_seconds() - newest) : 0.0;
 }
 
+void Pipeline::process_records(const std::vector<SpoolRecord>& records,
+                               std::vector<ProjectConfigs>& configs, WriteBatch& batch,
+                               std::vector<double>& received_times) const {
+    // Below this many records per thread, starting a thread costs more than it saves.
+    constexpr size_t kMinRecordsPerThread = 16;
+    const size_t threads =
+        std::clamp<size_t>(records.size() / kMinRecordsPerThread, 1, configs.size());
+    std::vector<WriteBatch> parts(threads);
+    std::vector<std::vector<double>> times(threads);
+    auto process_part = [&](size_t part) {
+        const size_t begin = records.size() * part / threads;
+        const size_t end = records.size() * (part + 1) / threads;
+        for (size_t i = begin; i < end; ++i) {
+            times[part].push_back(
+                process_spooled_record(records[i].payload, parts[part], options_, &configs[part]));
+        }
+    };
+    std::vector<std::future<void>> helpers;
+    for (size_t part = 1; part < threads; ++part) {
+        helpers.push_back(std::async(std::launch::async, process_part, part));
+    }
+    process_part(0);
+    for (auto& helper : helpers) helper.get();
+    for (size_t part = 0; part < threads; ++part) {
+        for (StoredItem& item : parts[part].items) batch.items.push_back(std::move(item));
+        for (const DropCount& drop : parts[part].drops) add_drops(batch, drop);
+        received_times.insert(received_times.end(), times[part].begin(), times[part].end());
+    }
+}
+
 void Pipeline::run() {
     // Acknowledging requests is what SDKs wait for; the pipeline yields the CPU to it and
     // catches up in the gaps (the spool holds the difference).
     setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPipelineNice);
     PipelineMetrics& counters = pipeline_metrics();
-    ProjectConfigs project_configs(&store_);
+    // One settings cache per processing thread (a cache serves one thread at a time).
+    std::vector<ProjectConfigs> project_configs;
+    for (size_t i = 0; i < std::max<size_t>(1, options_.processing_threads); ++i) {
+        project_configs.emplace_back(&store_);
+    }
     std::optional<SpoolReader> reader;
     reader.emplace(spool_, store_.read_cursor());
     SpoolPosition released = reader->position();
@@ -197,11 +239,6 @@ void Pipeline::run() {
     while (true) {
         // After stop() is asked, keep going until nothing durable is left.
         const bool draining = stopping_.load();
-        WriteBatch batch;
-        size_t records = 0;
-        size_t bytes = 0;
-        double newest_received_at = 0;
-        std::vector<double> received_times;
         std::optional<SpoolRecord> next =
             reader->next(draining ? std::chrono::milliseconds(0) : std::chrono::milliseconds(100));
         if (!next) {
@@ -210,14 +247,15 @@ void Pipeline::run() {
         }
         // Gather for a short window: a commit costs about as much as a few dozen rows, so
         // under load larger batches are what keep the store ahead of ingest.
+        std::vector<SpoolRecord> records;
+        size_t bytes = 0;
         const auto gather_until = std::chrono::steady_clock::now() + options_.gather_window;
         while (next) {
             bytes += next->payload.size();
-            newest_received_at =
-                process_spooled_record(next->payload, batch, options_, &project_configs);
-            received_times.push_back(newest_received_at);
-            batch.cursor = next->end;
-            if (++records >= options_.max_batch_records || bytes >= options_.max_batch_bytes) break;
+            records.push_back(std::move(*next));
+            if (records.size() >= options_.max_batch_records || bytes >= options_.max_batch_bytes) {
+                break;
+            }
             const auto now = std::chrono::steady_clock::now();
             const auto wait =
                 draining || now >= gather_until
@@ -225,6 +263,11 @@ void Pipeline::run() {
                     : std::chrono::ceil<std::chrono::milliseconds>(gather_until - now);
             next = reader->next(wait);
         }
+        WriteBatch batch;
+        std::vector<double> received_times;
+        process_records(records, project_configs, batch, received_times);
+        batch.cursor = records.back().end;
+        const double newest_received_at = received_times.back();
         const auto started = std::chrono::steady_clock::now();
         try {
             store_.commit(batch);

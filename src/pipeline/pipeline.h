@@ -1,10 +1,12 @@
 // The pipeline: reads the spool in order and turns each accepted request into stored items.
 //
 // Contract
-// - One thread reads durable spool records from the store's committed cursor, processes a
-//   batch of them, and commits everything the batch produced together with the new cursor in
-//   one store transaction. A crash before the commit only means the same records are processed
-//   again; the store keeps items with an event id once, so the outcome is exactly-once.
+// - One thread reads durable spool records from the store's committed cursor, gathers a batch
+//   of them, has them processed (by up to `processing_threads` threads, each taking a
+//   contiguous share), and commits everything the batch produced, in record order, together
+//   with the new cursor in one store transaction. A crash before the commit only means the same
+//   records are processed again; the store keeps items with an event id once, so the outcome is
+//   exactly-once.
 // - Every item of a known type is stored (payload zstd-compressed). Events, transactions and
 //   feedback go through the event processor first (event/process.h: lenient parse, normalization
 //   with the answered event id, user-agent contexts, PII scrubbing). Error and default events
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #include "pipeline/project_config.h"
 #include "spool/spool.h"
@@ -34,6 +37,9 @@ struct PipelineOptions {
     // to the time until an event is visible).
     std::chrono::milliseconds gather_window{10};
     int payload_zstd_level = 1;
+    // Threads that process a batch's records (parse, normalize, scrub, group, compress) in
+    // parallel; the store commit stays on the one pipeline thread.
+    size_t processing_threads = 2;
     uint64_t segment_bytes = SpoolOptions{}.segment_bytes;  // for depth_bytes()
 };
 
@@ -59,6 +65,10 @@ public:
 
 private:
     void run();
+    // Processes `records` into `batch` (items in record order) and their receive times.
+    void process_records(const std::vector<SpoolRecord>& records,
+                         std::vector<ProjectConfigs>& configs, WriteBatch& batch,
+                         std::vector<double>& received_times) const;
 
     Store& store_;
     Spool& spool_;

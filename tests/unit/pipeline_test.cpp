@@ -164,12 +164,18 @@ protected:
     }
     void TearDown() override { fs::remove_all(dir_); }
 
-    static void append_event(Spool& spool, int n) {
+    static std::string event_id(int n) {
         char id[33];
         std::snprintf(id, sizeof id, "%032x", n);
+        return id;
+    }
+
+    // An event envelope; with `extra_item`, also an item of an unknown type (a counted drop).
+    static void append_event(Spool& spool, int n, bool extra_item = false) {
+        std::string body = "{}\n{\"type\":\"event\"}\n{\"message\":\"m\"}";
+        if (extra_item) body += "\n{\"type\":\"weird\"}\n{}";
         std::promise<bool> durable;
-        spool.append(spooled("{}\n{\"type\":\"event\"}\n{\"message\":\"m\"}", id),
-                     [&](bool ok) { durable.set_value(ok); });
+        spool.append(spooled(body, event_id(n)), [&](bool ok) { durable.set_value(ok); });
         ASSERT_TRUE(durable.get_future().get());
     }
 
@@ -197,6 +203,27 @@ TEST_F(PipelineRunTest, AppliesEachRecordOnceAcrossRestarts) {
         EXPECT_EQ(store->list_items(7, "event", 1000, false).size(), 60u);
         EXPECT_EQ(pipeline.depth_bytes(), 0u);
     }
+}
+
+TEST_F(PipelineRunTest, ParallelProcessingKeepsRecordOrderAndCountsEveryDrop) {
+    auto store = open_sqlite_store(dir_ / "lighttrace.db");
+    Spool spool(dir_ / "spool");
+    for (int i = 1; i <= 300; ++i) append_event(spool, i, i % 10 == 0);
+    PipelineOptions options;
+    options.processing_threads = 3;
+    Pipeline pipeline(*store, spool, options);
+    pipeline.start();
+    pipeline.stop();
+    // Same receive time for all: newest first is by row id, i.e. the reverse of record order.
+    const auto items = store->list_items(7, "event", 1000, false);
+    ASSERT_EQ(items.size(), 300u);
+    for (int i = 0; i < 300; ++i)
+        EXPECT_EQ(items[static_cast<size_t>(i)].event_id, event_id(300 - i));
+    const auto drops = store->list_drops();
+    ASSERT_EQ(drops.size(), 1u);
+    EXPECT_EQ(drops[0].item_type, "weird");
+    EXPECT_EQ(drops[0].count, 30);
+    EXPECT_EQ(store->read_cursor(), spool.durable_end());
 }
 
 }  // namespace
