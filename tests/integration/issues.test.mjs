@@ -4,13 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import path from 'node:path';
 import {
+  INTEGRATION_DIR,
   envelope,
   newEventId,
   nodeClient,
   poll,
   pythonClient,
   request,
+  run,
   runCli,
   startLightTrace,
 } from './lib/harness.mjs';
@@ -403,5 +406,34 @@ describe('access', () => {
     assert.equal(otherOrg.status, 404);
     const missingIssue = await api('/api/0/issues/999999/');
     assert.equal(missingIssue.status, 404);
+  });
+});
+
+describe('sentry-cli 3.8 issue commands', () => {
+  const sentryCli = (args) =>
+    run(path.join(INTEGRATION_DIR, 'node_modules/.bin/sentry-cli'), args, {
+      env: { SENTRY_URL: lt.baseUrl, SENTRY_AUTH_TOKEN: lt.token, SENTRY_LOG_LEVEL: 'warn' },
+    });
+
+  test('issues list shows the unresolved issues with their short ids', async () => {
+    const [id] = await issuesOf(node['same-site']);
+    const { json: issue } = await api(`/api/0/issues/${id}/`);
+    const res = await sentryCli(['issues', 'list', '-o', lt.org, '-p', lt.project]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.ok(res.stdout.includes(issue.shortId), res.stdout);
+    assert.ok(res.stdout.includes(issue.title), res.stdout);
+  });
+
+  test('issues resolve and unresolve by id', async () => {
+    const [id] = await issuesOf(node['other-site']);
+    const resolve = await sentryCli(['issues', 'resolve', '-o', lt.org, '-p', lt.project, '-i', id]);
+    assert.equal(resolve.code, 0, resolve.stderr);
+    assert.equal((await api(`/api/0/issues/${id}/`)).json.status, 'resolved');
+    const list = await sentryCli(['issues', 'list', '-o', lt.org, '-p', lt.project, '--query', 'is:resolved']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.ok(list.stdout.includes('loadReceipt') || list.stdout.includes('invoice 7'), list.stdout);
+    const unresolve = await sentryCli(['issues', 'unresolve', '-o', lt.org, '-p', lt.project, '-i', id]);
+    assert.equal(unresolve.code, 0, unresolve.stderr);
+    assert.equal((await api(`/api/0/issues/${id}/`)).json.status, 'unresolved');
   });
 });
