@@ -102,6 +102,13 @@ public:
             limit(crumb, "message", kMessage);
             bag(crumb, "data", kBagMedium);
         });
+        if (Value* user = object(event, "user")) {
+            Enter enter(*this, "user");
+            limit(*user, "id", kEnumLike);
+            limit(*user, "username", kEnumLike);
+            limit(*user, "name", kEnumLike);
+            limit(*user, "email", {75});
+        }
         if (Value* request = object(event, "request")) {
             Enter enter(*this, "request");
             limit(*request, "url", kPath);

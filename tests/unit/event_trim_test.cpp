@@ -141,7 +141,8 @@ TEST(EventTrim, FrameBreadcrumbAndRequestStrings) {
     EXPECT_EQ(code_points(str(doc, "breadcrumbs.values.0.message")), 8192u);
     EXPECT_EQ(code_points(str(doc, "request.url")), 256u);
     EXPECT_EQ(json_at(doc, "user.id"), "42");
-    EXPECT_EQ(str(doc, "user.email"), std::string(80, 'e'));  // Relay: 75; not applied yet
+    EXPECT_EQ(str(doc, "user.email"), std::string(72, 'e') + "...");  // Relay's 75
+    EXPECT_EQ(json_at(doc, "_meta.user.email"), string_meta(80, 75));
     EXPECT_EQ(json_at(doc, "_meta.exception.values.0.stacktrace.frames.0.function"),
               string_meta(300, 256));
     EXPECT_EQ(json_at(doc, "_meta.breadcrumbs.values.0.message"), string_meta(9000, 8192));

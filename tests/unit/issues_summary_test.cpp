@@ -465,10 +465,10 @@ TEST(IssueSummary, Truncation) {
                     R"([{"module":")" + repeat("m", 300) + R"(","function":"f","in_app":true}])"));
     EXPECT_EQ(culprit.facts.culprit, repeat("m", 197) + "...");
 
-    // Tag values: 200 characters.
+    // Tag values: 200 characters (user ids are already cut to 128 by normalization).
     const Summary user =
         summarize_text(R"({"platform":"python","user":{"id":")" + repeat("u", 250) + R"("}})");
-    EXPECT_EQ(tag(user.facts, "user"), "id:" + repeat("u", 194) + "...");
+    EXPECT_EQ(tag(user.facts, "user"), "id:" + repeat("u", 125) + "...");
     EXPECT_EQ(user.facts.user_key, tag(user.facts, "user"));
 }
 
