@@ -267,6 +267,29 @@ describe('issue API', () => {
     assert.ok((await search('environment:production')).includes(invoice));
   });
 
+  test('list parameters: project, environment, shortIdLookup, statsPeriod', async () => {
+    const [invoice] = await issuesOf(node['same-site']);
+    const { json: issue } = await api(`/api/0/issues/${invoice}/`);
+    const ids = async (query) => {
+      const res = await api(orgIssues(query));
+      assert.equal(res.status, 200, res.res.text);
+      return res.json.map((i) => i.id);
+    };
+    assert.ok((await ids(`?project=${lt.projectId}&limit=100`)).includes(invoice));
+    assert.ok((await ids('?project=-1&limit=100')).includes(invoice));
+    assert.equal((await api(orgIssues('?project=999999'))).status, 403);
+    assert.ok((await ids('?environment=production&limit=100')).includes(invoice));
+    assert.deepEqual(await ids('?environment=staging'), []);
+    assert.deepEqual(await ids(`?query=${issue.shortId}&shortIdLookup=1`), [invoice]);
+    const fortnight = await api(orgIssues('?statsPeriod=14d&limit=1'));
+    assert.equal(fortnight.json[0].stats['14d'].length, 14);
+    const none = await api(orgIssues('?statsPeriod=&limit=1'));
+    assert.equal(none.json[0].stats, undefined);
+    assert.equal((await api(orgIssues('?statsPeriod=3y'))).status, 400);
+    assert.equal((await api(orgIssues('?limit=0'))).status, 400);
+    assert.equal((await api(orgIssues('?cursor=garbage'))).status, 400);
+  });
+
   test('a bad query is 400 naming the token', async () => {
     const res = await api(orgIssues(`?query=${encodeURIComponent('timesSeen:>many')}`));
     assert.equal(res.status, 400);
