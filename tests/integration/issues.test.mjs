@@ -214,6 +214,8 @@ describe('issue API', () => {
     assert.ok(frames.some((f) => f.function === 'loadInvoice' && typeof f.lineNo === 'number'));
     assert.ok(latest.json.tags.some((t) => t.key === 'component' && t.value === 'checkout'));
     assert.equal(latest.json.user.email, 'jane@example.com');
+    assert.equal(latest.json.groupingConfig.id, 'newstyle:2023-01-11');
+    assert.ok(latest.json.fingerprints.length >= 1 && latest.json.fingerprints.every((h) => /^[0-9a-f]{32}$/.test(h)));
     const byId = await api(`/api/0/issues/${issue}/events/${ids[0]}/`);
     assert.equal(byId.json.eventID, ids[0]);
     const [otherIssue] = await issuesOf(node['other-site']);
