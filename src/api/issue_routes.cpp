@@ -515,6 +515,13 @@ void write_tag_key(JsonWriter& json, const TagKeyStat& key) {
     json.end_object();
 }
 
+std::optional<ReleaseSeen> release_of(Store& store, int64_t project_id,
+                                      const std::optional<std::string>& version) {
+    if (!version) return std::nullopt;
+    // The releases row comes with the issue's in the same commit; without it, only the version.
+    return store.find_release(project_id, *version).value_or(ReleaseSeen{*version, 0, 0});
+}
+
 std::string issue_detail(Store& store, const IssueTarget& target) {
     const double now = now_seconds();
     IssueContext context = issue_context(store, target.project, target.organization, now);
@@ -532,9 +539,9 @@ std::string issue_detail(Store& store, const IssueTarget& target) {
     json.key("pluginContexts").begin_array().end_array();
     json.key("userReportCount").value(0);
     json.key("firstRelease");
-    write_release_reference(json, target.issue.first_release);
+    write_release(json, release_of(store, target.issue.project_id, target.issue.first_release));
     json.key("lastRelease");
-    write_release_reference(json, target.issue.last_release);
+    write_release(json, release_of(store, target.issue.project_id, target.issue.last_release));
     json.key("tags").begin_array();
     for (const TagKeyStat& key : store.issue_tag_keys(target.issue.id, 0)) {
         json.begin_object();

@@ -92,14 +92,28 @@ void write_project(JsonWriter& json, const Project& project, const Organization*
     json.end_object();
 }
 
-void write_release_reference(JsonWriter& json, const std::optional<std::string>& version) {
-    if (!version) {
+void write_release(JsonWriter& json, const std::optional<ReleaseSeen>& release) {
+    if (!release) {
         json.null();
         return;
     }
     json.begin_object();
-    json.key("version").value(*version);
-    json.key("shortVersion").value(*version);
+    json.key("version").value(release->version);
+    json.key("shortVersion").value(release->version);
+    auto date = [&](std::string_view key, double seconds) {
+        json.key(key);
+        if (seconds > 0) {
+            json.value(iso(seconds));
+        } else {
+            json.null();
+        }
+    };
+    date("dateCreated", release->first_seen);
+    date("dateReleased", 0);
+    date("firstEvent", release->first_seen);
+    date("lastEvent", release->last_seen);
+    json.key("ref").null();
+    json.key("url").null();
     json.end_object();
 }
 

@@ -45,6 +45,9 @@ void write_issue_fields(JsonWriter& json, const Issue& issue, const IssueContext
 void write_issue(JsonWriter& json, const Issue& issue, const IssueContext& context);
 // Sentry's short event shape (issue event lists without `full`).
 void write_event_summary(JsonWriter& json, const StoredEvent& event, const json::Value& payload);
-void write_release_reference(JsonWriter& json, const std::optional<std::string>& version);
+// A release as an issue's firstRelease / lastRelease: Sentry's release fields LightTrace knows
+// (version, dates of the first and last event; a date LightTrace does not know is null), null
+// when there is none.
+void write_release(JsonWriter& json, const std::optional<ReleaseSeen>& release);
 
 }  // namespace lt::api

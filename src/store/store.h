@@ -168,6 +168,13 @@ struct IssueActivity {
     double created_at = 0;
 };
 
+// A release as the events of a project reported it.
+struct ReleaseSeen {
+    std::string version;
+    double first_seen = 0;
+    double last_seen = 0;
+};
+
 struct TagValueStat {
     std::string key;
     std::string value;
@@ -268,6 +275,9 @@ public:
     virtual std::vector<TagValueStat> issue_tag_values(int64_t issue_id, const std::string& key,
                                                        size_t limit, size_t offset) = 0;
     virtual std::vector<IssueActivity> issue_activity(int64_t issue_id) = 0;
+    // When the project's events first and last carried this release; nullopt when never.
+    virtual std::optional<ReleaseSeen> find_release(int64_t project_id,
+                                                    const std::string& version) = 0;
     // Applies the change to every listed issue that exists and returns them updated. A status
     // change is recorded as activity.
     virtual std::vector<Issue> update_issue_status(const std::vector<int64_t>& issue_ids,

@@ -178,6 +178,8 @@ describe('issue API', () => {
     assert.equal(issue.metadata.type, 'TypeError');
     assert.equal(issue.project.slug, 'it');
     assert.equal(issue.firstRelease.version, 'demo@1.2.3');
+    assert.ok(Date.parse(issue.firstRelease.firstEvent) <= Date.parse(issue.firstSeen));
+    assert.ok(Date.parse(issue.lastRelease.lastEvent) >= Date.parse(issue.lastSeen));
     assert.ok(Date.parse(issue.firstSeen) <= Date.parse(issue.lastSeen));
     assert.equal(issue.stats['24h'].length, 24);
     assert.equal(issue.stats['24h'].reduce((sum, [, n]) => sum + n, 0), 2);

@@ -154,6 +154,11 @@ TEST_F(StoreIssuesTest, AggregatesSeenTimesUsersReleasesAndTags) {
     EXPECT_EQ(found.title, "new title");  // the newest event names the issue
     EXPECT_EQ(found.first_release, "1.0");
     EXPECT_EQ(found.last_release, "1.1");
+    const auto release = store_->find_release(project_.id, "1.1");
+    ASSERT_TRUE(release.has_value());
+    EXPECT_DOUBLE_EQ(release->first_seen, kT0 + 7200);
+    EXPECT_DOUBLE_EQ(release->last_seen, kT0 + 7200);
+    EXPECT_FALSE(store_->find_release(project_.id, "9.9").has_value());
 
     const auto keys = store_->issue_tag_keys(id, 5);
     ASSERT_EQ(keys.size(), 2u);  // browser and release; user.id is a hidden search field

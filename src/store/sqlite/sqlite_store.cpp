@@ -473,6 +473,16 @@ public:
         return sqlite::issue_tag_values(reader.connection(), issue_id, key, limit, offset);
     }
 
+    std::optional<ReleaseSeen> find_release(int64_t project_id,
+                                            const std::string& version) override {
+        Reader reader(*this);
+        auto row = reader.connection().query(
+            "SELECT first_seen, last_seen FROM releases WHERE project_id = ? AND version = ?");
+        row.bind(1, project_id).bind(2, version);
+        if (!row.step()) return std::nullopt;
+        return ReleaseSeen{version, row.column_double(0), row.column_double(1)};
+    }
+
     std::vector<IssueActivity> issue_activity(int64_t issue_id) override {
         Reader reader(*this);
         return sqlite::issue_activity(reader.connection(), issue_id);
