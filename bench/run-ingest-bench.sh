@@ -12,7 +12,8 @@
 # in the work dir when KEEP=1.
 #
 # Environment: DURATION (10), WARMUP (1), CONNECTIONS (64), UNIQUE (200000), VISIBLE_RATE
-# (2000), FIXTURES (tests/fixtures/corpus), BUILD (build), KEEP (0).
+# (2000), HALF_RATE (run 3's rate; default half of run 1's, set it to compare builds at one
+# rate), FIXTURES (tests/fixtures/corpus), BUILD (build), KEEP (0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -150,7 +151,7 @@ stop_server "$DISCARD_PID"
 
 # --- 3. open loop at half of (1) ----------------------------------------------------------
 MAX_RATE=$(jget "$WORK/max.json" accepted_per_s)
-HALF=$(awk -v r="$MAX_RATE" 'BEGIN { h = int(r / 2); print (h < 1 ? 1 : h) }')
+HALF=${HALF_RATE:-$(awk -v r="$MAX_RATE" 'BEGIN { h = int(r / 2); print (h < 1 ? 1 : h) }')}
 HALF_UNIQUE=$(awk -v h="$HALF" -v d="$DURATION" -v w="$WARMUP" -v u="$UNIQUE" \
     'BEGIN { n = int(h * (d + w) * 1.05) + 1000; print (n < u ? n : u) }')
 run_loadgen half "$FULL_PORT" "$FULL_DSN" --gzip --unique "$HALF_UNIQUE" --rate "$HALF"

@@ -1,5 +1,6 @@
 #include "pipeline/pipeline.h"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -24,7 +25,18 @@ namespace lt {
 
 namespace {
 
-constexpr int kPipelineNice = 10;
+// Used only where SCHED_IDLE is refused (some sandboxes filter sched_setscheduler).
+constexpr int kPipelineNiceFallback = 19;
+
+// Acknowledging requests is what SDKs wait for: the pipeline threads run only when the ingest
+// threads have nothing to do (SCHED_IDLE; threads started from here inherit it), and the
+// spool holds the difference meanwhile.
+void yield_cpu_to_ingest() {
+    sched_param param{};
+    if (sched_setscheduler(0, SCHED_IDLE, &param) != 0) {
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPipelineNiceFallback);
+    }
+}
 
 struct PipelineMetrics {
     Counter& envelopes = metrics().counter("lighttrace_pipeline_envelopes_total",
@@ -222,9 +234,7 @@ void Pipeline::process_records(const std::vector<SpoolRecord>& records,
 }
 
 void Pipeline::run() {
-    // Acknowledging requests is what SDKs wait for; the pipeline yields the CPU to it and
-    // catches up in the gaps (the spool holds the difference).
-    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPipelineNice);
+    yield_cpu_to_ingest();
     PipelineMetrics& counters = pipeline_metrics();
     // One settings cache per processing thread (a cache serves one thread at a time).
     std::vector<ProjectConfigs> project_configs;
