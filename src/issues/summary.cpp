@@ -616,6 +616,24 @@ std::vector<TagPair> search_fields(const Value& event, const Value* main, bool j
     return out;
 }
 
+// The hashes, the grouping config and the fingerprint rule that matched, as the API shows them.
+void record_grouping(json::Document& event, const GroupingResult& grouping) {
+    Value& root = event.root();
+    if (!grouping.fingerprint_rule.empty()) {
+        Value rule = event.make_object();
+        rule.set("text", event.make_string(grouping.fingerprint_rule));
+        Value info = event.make_object();
+        info.set("matched_rule", std::move(rule));
+        root.set("_fingerprint_info", std::move(info));
+    }
+    Value hashes = event.make_array();
+    for (const std::string& hash : grouping.hashes) hashes.push_back(event.make_string(hash));
+    root.set("hashes", std::move(hashes));
+    Value config = event.make_object();
+    config.set("id", event.make_string(grouping.config_id));
+    root.set("grouping_config", std::move(config));
+}
+
 }  // namespace
 
 EventIssueFacts summarize_event(json::Document& event, const GroupingResult& grouping) {
@@ -703,6 +721,8 @@ EventIssueFacts summarize_event(json::Document& event, const GroupingResult& gro
                                       : truncate_chars(first_line(message), kMaxTitleChars);
         metadata.set("title", event.make_string(facts.title));
     }
+    // A matching server-side fingerprint rule's title names the issue.
+    if (grouping.title_override) facts.title = *grouping.title_override;
     if (auto mix = in_app_frame_mix(root)) {
         metadata.set("in_app_frame_mix", event.make_string(*mix));
     }
@@ -778,6 +798,7 @@ EventIssueFacts summarize_event(json::Document& event, const GroupingResult& gro
     root.set("metadata", std::move(metadata));
     root.set("location", location ? event.make_string(*location) : event.make_null());
     root.set("tags", std::move(tag_array));
+    record_grouping(event, grouping);
     return facts;
 }
 

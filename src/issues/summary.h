@@ -8,15 +8,20 @@
 //   pipeline calls it right before storing) and the event's grouping. It never throws on odd
 //   input: fields of the wrong kind count as missing, and its work is linear in the event's size.
 // - It writes into the event: `type` ("error" when exception.values is a non-empty array, else
-//   "default"), `title`, `culprit`, `metadata` (an object), `location` (string or null) and the
-//   derived `tags`. Nothing else changes.
-// - Error events: the main exception is the last one. metadata = {value (≤1024 chars), type
-//   (≤128, "Error" when missing; left out when mechanism.synthetic), filename, function (of the
-//   crash frame: the last in-app frame whose function is set and not <redacted>/<unknown>, else
+//   "default"), `title`, `culprit`, `metadata` (an object), `location` (string or null), the
+//   derived `tags`, and from the grouping `hashes`, `grouping_config` {id} and, when a
+//   server-side fingerprint rule matched, `_fingerprint_info` {matched_rule {text}}. Nothing
+//   else changes.
+// - Error events: the main exception is the one grouping names (an exception group reduced to
+//   one member: grouping.main_exception_id), else the last one. metadata = {value (≤1024 chars),
+//   type (≤128, "Error" when missing; left out when mechanism.synthetic), filename, function (of
+//   the crash frame: the last in-app frame whose function is set and not <redacted>/<unknown>, else
 //   the last such frame, of the main exception's stacktrace, else the top-level one, else the
 //   only thread's), display_title_with_tree_label (native/mobile platforms)}. title = "type: first
-//   line of value (≤100 chars)", or type alone without value, or the crash function (else
-//   "<unknown>") for synthetic exceptions. location = metadata.filename.
+//   line of value (≤100 chars)", or type alone without value; for a synthetic exception, the
+//   first line of its value when the event has a logentry (a message sent with a stack, as
+//   JavaScript SDKs do), else the crash function (else "<unknown>"). location =
+//   metadata.filename.
 // - Default events: metadata = {title}; title = first line of logentry.formatted (else
 //   logentry.message), stripped, ≤100 chars, else "<unlabeled event>"; location null.
 // - Both: metadata.in_app_frame_mix ("in-app-only", "system-only" or "mixed") when any stacktrace
@@ -47,9 +52,11 @@
 //   user.username, user.ip; error.type and error.value (≤200 chars) of the first 64 exceptions;
 //   stack.filename and stack.function of the main exception's frames, crash side first, at most
 //   16 distinct values each. user_key is the user tag's value ("" without one).
+// - A matching server-side fingerprint rule's title (grouping.title_override) replaces the
+//   title of both kinds of event.
 // - Not done here: JavaScript source processing (module names from URLs), C++/C# function name
-//   trimming, Relay's OS/runtime raw_description parsing, server-side fingerprint titles, and
-//   setting in_app=false on frames without in_app.
+//   trimming, Relay's OS/runtime raw_description parsing, and setting in_app=false on frames
+//   without in_app.
 #pragma once
 
 #include "event/json.h"

@@ -81,29 +81,6 @@ void record_drop(WriteBatch& batch, int64_t project_id, const std::string& type,
     add_drops(batch, DropCount{project_id, type, reason, 1});
 }
 
-// Keeps the hashes, the grouping config and the fingerprint rule that matched on the event, as
-// the API shows them; a matching rule's title names the issue.
-void record_grouping(json::Document& event, const GroupingResult& grouping,
-                     EventIssueFacts& facts) {
-    if (grouping.title_override) {
-        facts.title = *grouping.title_override;
-        event.root().set("title", event.make_string(facts.title));
-    }
-    if (!grouping.fingerprint_rule.empty()) {
-        json::Value rule = event.make_object();
-        rule.set("text", event.make_string(grouping.fingerprint_rule));
-        json::Value info = event.make_object();
-        info.set("matched_rule", std::move(rule));
-        event.root().set("_fingerprint_info", std::move(info));
-    }
-    json::Value hashes = event.make_array();
-    for (const std::string& hash : grouping.hashes) hashes.push_back(event.make_string(hash));
-    event.root().set("hashes", std::move(hashes));
-    json::Value config = event.make_object();
-    config.set("id", event.make_string(grouping.config_id));
-    event.root().set("grouping_config", std::move(config));
-}
-
 }  // namespace
 
 double process_spooled_record(std::string_view record, WriteBatch& batch,
@@ -152,7 +129,6 @@ double process_spooled_record(std::string_view record, WriteBatch& batch,
                 const GroupingResult grouping = compute_grouping(
                     event->root(), config != nullptr ? &config->fingerprint_rules : nullptr);
                 stored.issue = summarize_event(*event, grouping);
-                record_grouping(*event, grouping, *stored.issue);
             }
             event_json = json::to_string(event->root());
             payload = event_json;

@@ -8,11 +8,13 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "event/json.h"
 #include "event/normalize.h"
 #include "event_support.h"
+#include "grouping/fingerprint_rules.h"
 #include "grouping/grouping.h"
 #include "test_support.h"
 
@@ -820,6 +822,26 @@ TEST(IssueSummary, ManyExceptionsAreBoundedInSearchFields) {
     EXPECT_EQ(s.facts.title, "E499: v499");
     EXPECT_EQ(search_values(s.facts, "error.type").size(), 64u);
     EXPECT_EQ(search_values(s.facts, "error.value").size(), 64u);
+}
+
+TEST(IssueSummary, RecordsGroupingAndAFingerprintRuleTitle) {
+    json::Document doc = parse_or_die(
+        R"({"platform":"python","exception":{"values":[{"type":"BillingTimeout","value":"t"}]}})");
+    normalize(doc);
+    const auto rules =
+        parse_fingerprint_rules(R"(error.type:BillingTimeout -> billing title="Billing down")");
+    const GroupingResult grouping =
+        compute_grouping(doc.root(), &std::get<FingerprintRules>(rules));
+    ASSERT_EQ(grouping.title_override, "Billing down");
+    const EventIssueFacts facts = summarize_event(doc, grouping);
+    EXPECT_EQ(facts.title, "Billing down");
+    EXPECT_EQ(str(doc, "title"), "Billing down");
+    EXPECT_EQ(json::to_string(*doc.root().find("hashes")), "[\"" + grouping.hashes.front() + "\"]");
+    EXPECT_EQ(json::to_string(*doc.root().find("grouping_config")),
+              R"({"id":"newstyle:2023-01-11"})");
+    const json::Value* rule = doc.root().find("_fingerprint_info");
+    ASSERT_NE(rule, nullptr);
+    EXPECT_EQ(rule->find("matched_rule")->find("text")->as_string(), grouping.fingerprint_rule);
 }
 
 }  // namespace
