@@ -8,7 +8,8 @@
 //   covers; read_cursor() returns the last committed position. That pairing is what makes
 //   pipeline processing exactly-once across crashes.
 // - Items carrying an event id are unique per (project, event id, type, ordinal): applying the
-//   same item twice (an SDK retry, a replayed spool tail) stores it once.
+//   same item twice (an SDK retry, a replayed spool tail) stores it once. An item with issue
+//   facts joins or opens an issue in the same commit, only when it was newly stored.
 // - Several processes may open the same data directory (the CLI creates projects while a server
 //   runs); lookups of keys and tokens always read committed state, so a new key works at once.
 // - Schema migrations are versioned, forward-only, and run when the store opens.

@@ -11,16 +11,17 @@
 //   (unresolved/regressed, activity set_regression) unless its resolution covers the event's
 //   release; an ignored issue whose condition is met becomes unresolved again (activity
 //   set_unresolved).
-// - Aggregates (times seen, first/last seen, users affected, first/last release, hourly and
-//   daily counts, tag values with first/last seen, releases) are accumulated in memory per
-//   commit and written by flush(): one row write per distinct key, not per event.
+// - Aggregates (times seen, first/last seen, first/last release, hourly and daily counts, tag
+//   values with first/last seen, releases) are accumulated in memory per commit and written by
+//   flush(): one row write per distinct key, not per event. Users affected are the exception:
+//   each event's user is inserted at once (the insert says whether the user is new, and an
+//   ignore-until-N-users condition needs the count as it grows).
 // - The newest event (by timestamp) of an issue sets its title, culprit, metadata and level.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <tuple>
 
