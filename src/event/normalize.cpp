@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -513,6 +514,7 @@ private:
             }
         }
         std::vector<std::pair<std::string, std::string>> output;
+        std::unordered_set<std::string> kept_keys;
         for (auto& [raw_key, raw_value] : input) {
             const std::string path = "tags." + raw_key;
             std::string key(trim(raw_key));
@@ -537,9 +539,7 @@ private:
                 key == "function") {
                 continue;
             }
-            bool duplicate = false;
-            for (const auto& kept : output) duplicate = duplicate || kept.first == key;
-            if (duplicate) continue;
+            if (!kept_keys.insert(key).second) continue;  // first wins
             if (key == "environment") {
                 if (present(event_, "environment") == nullptr) {
                     event_.set("environment", doc_.make_string(text));

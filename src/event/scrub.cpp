@@ -505,13 +505,17 @@ private:
     void scrub_string(json::Value& value, std::string_view text) {
         std::vector<Span> spans;
         if (defaults_ && path_is({"request", "cookies"})) find_cookie_spans(text, spans);
-        if (defaults_) {
+        if (defaults_ || settings_.scrub_ip_addresses) {
             const TextTraits traits(text);
-            for (const Pattern& pattern : default_patterns()) {
-                if (pattern.may_match(traits, text)) find_spans(pattern, text, spans);
+            if (defaults_) {
+                for (const Pattern& pattern : default_patterns()) {
+                    if (pattern.may_match(traits, text)) find_spans(pattern, text, spans);
+                }
+            }
+            if (settings_.scrub_ip_addresses && ip_pattern().may_match(traits, text)) {
+                find_spans(ip_pattern(), text, spans);
             }
         }
-        if (settings_.scrub_ip_addresses) find_spans(ip_pattern(), text, spans);
         if (spans.empty()) return;
         std::sort(spans.begin(), spans.end(),
                   [](const Span& a, const Span& b) { return a.begin < b.begin; });

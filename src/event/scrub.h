@@ -24,7 +24,8 @@
 //     /Users/<u>/, C:\Users\<u>\ and C:\Documents and Settings\<u>\ (@userpath:filter).
 //     Matches are found in the original string; a match overlapping an earlier rule's is skipped.
 //     A pattern hitting PCRE2's match limit stops scanning the rest of that string.
-//   * An integer whose decimal digits contain a credit card or SSN is replaced whole.
+//   * An integer whose decimal digits contain a credit card number is replaced whole (the other
+//     patterns need characters a number's digits never have).
 // - Null and boolean values, and strings already equal to "[Filtered]" (SDK-side scrubbing), are
 //   never filtered whole (nor counted).
 // - Request headers and cookies may be objects or arrays of [name, value] pairs; `request.cookies`

@@ -129,7 +129,7 @@ public:
                                     : std::nullopt) {
                     type = std::string(*text);
                 }
-                process(context, BagLimits{7, 8192});
+                process(context, kBagLarge);
                 // The context's kind outlives a cut (Relay would cut it like any other key).
                 if (type && context.is_object() && context.find("type") == nullptr) {
                     context.set("type", doc_.make_string(*type));

@@ -8,8 +8,7 @@
 //   8192 (+200), help_link 256 (+40); frame function, raw_function, symbol 256 (+20), filename,
 //   abs_path 256 (+40), lang, trust 128; stacktrace lang 128; breadcrumb type, category 128,
 //   message 8192 (+200); request url 256 (+40), fragment 1024 (+100). A longer string keeps its
-//   first `limit - 3` code points followed by "...". (Relay also limits user id, username and
-//   name to 128 and email to 75; not applied yet: the issue summary's user tag relies on more.)
+//   first `limit - 3` code points followed by "..."; user id, username and name 128, email 75.
 // - Databags, each with a maximum depth and size (Relay's numbers): extra 7 / 256 KiB and each
 //   extra value 7 / 16 KiB; each context 7 / 8 KiB; request.data, request.env, request.headers
 //   7 / 8 KiB, request.cookies 5 / 2 KiB, request.query_string 3 / 1 KiB; breadcrumb data,

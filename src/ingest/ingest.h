@@ -8,8 +8,9 @@
 // CORS headers browsers need, and OPTIONS preflights are answered without auth.
 //
 // Event and transaction payloads are checked to be JSON objects no deeper than
-// kMaxJsonDepth (400 otherwise). Invalid UTF-8 inside them is accepted: the pipeline replaces
-// it with U+FFFD and records that, so the event is not lost.
+// kMaxJsonDepth (400 otherwise). Invalid UTF-8, lone surrogate escapes and integers beyond 64
+// bits inside them are accepted (what SDKs really send): the pipeline replaces the bad bytes
+// with U+FFFD and records that, and keeps the rest, so the event is not lost.
 //
 // The client IP recorded with the request (what `{{auto}}` becomes) is the TCP peer, unless the
 // peer is inside one of the trusted proxy networks: then it is taken from X-Forwarded-For (all
