@@ -1,6 +1,5 @@
 #include "api/api.h"
 
-#include <algorithm>
 #include <charconv>
 #include <variant>
 

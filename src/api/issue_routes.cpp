@@ -1,8 +1,10 @@
 #include "api/issue_routes.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -123,7 +125,7 @@ void add_link_header(Response& response, const std::string& url, const std::stri
                                               ", " + link_entry(url, "next", has_next, next));
 }
 
-// Link header for an offset-paged list that returned `count` rows at `offset`.
+// Link header for an offset-paged list: a page of `limit` rows from `offset`.
 void add_offset_links(Store& store, const Request& request, Response& response, size_t offset,
                       size_t limit, bool has_next) {
     const std::string url = url_without_cursor(store, request);
@@ -358,11 +360,13 @@ void respond_issue_list(Store& store, const Request& request, const Organization
     auto stats = stats_by_issue(store, ids, std::get<std::vector<std::string>>(periods), now);
     JsonWriter json;
     json.begin_array();
+    std::optional<IssueContext> context;  // made once: the public URL is one store read
     for (const Issue& issue : page.issues) {
-        IssueContext context =
-            issue_context(store, *project_of(projects, issue.project_id), organization, now);
-        context.stats = std::move(stats[issue.id]);
-        write_issue(json, issue, context);
+        const Project& project = *project_of(projects, issue.project_id);
+        if (!context) context = issue_context(store, project, organization, now);
+        context->project = &project;
+        context->stats = std::move(stats[issue.id]);
+        write_issue(json, issue, *context);
     }
     json.end_array();
     Response response = http::json_response(200, json.take());
@@ -557,7 +561,10 @@ std::string issue_detail(Store& store, const IssueTarget& target) {
 
 // ---- events ----
 
-std::optional<std::string> render_stored_event(Store& store, const StoredEvent& event) {
+// The API event object; `with_neighbours` adds the previous/next event ids of its issue (one
+// query; single-event routes only, as in Sentry's lists).
+std::optional<std::string> render_stored_event(Store& store, const StoredEvent& event,
+                                               bool with_neighbours) {
     json::ParseResult parsed = json::parse(event.payload);
     if (!parsed.document) return std::nullopt;
     EventViewContext context;
@@ -565,7 +572,7 @@ std::optional<std::string> render_stored_event(Store& store, const StoredEvent& 
     context.group_id = event.issue_id;
     context.received_at = event.received_at;
     context.size = event.raw_size;
-    if (event.issue_id) {
+    if (with_neighbours && event.issue_id) {
         auto [previous, next] = store.neighbour_events(*event.issue_id, event.event_id);
         context.previous_event_id = std::move(previous);
         context.next_event_id = std::move(next);
@@ -575,7 +582,7 @@ std::optional<std::string> render_stored_event(Store& store, const StoredEvent& 
 
 Response event_response(Store& store, const std::optional<StoredEvent>& event) {
     if (!event) return http::error_response(404, "Event not found");
-    auto rendered = render_stored_event(store, *event);
+    auto rendered = render_stored_event(store, *event, true);
     if (!rendered) return http::error_response(500, "The stored event could not be read");
     return http::json_response(200, std::move(*rendered));
 }
@@ -591,7 +598,7 @@ void respond_event_list(Store& store, const Request& request,
     for (size_t i = 0; i < std::min(events.size(), limit); ++i) {
         const StoredEvent& event = events[i];
         if (full) {
-            if (auto rendered = render_stored_event(store, event)) json.raw(*rendered);
+            if (auto rendered = render_stored_event(store, event, false)) json.raw(*rendered);
             continue;
         }
         json::ParseResult parsed = json::parse(event.payload);
@@ -638,9 +645,9 @@ void list_projects(Store& store, Request&& request, const PathParams& params, Re
     respond(http::json_response(200, json.take()));
 }
 
-Response project_response(Store& store, const Project& project, const std::string& org_slug) {
+Response project_response(Store& store, const Project& project, const std::string& org_slug,
+                          const ProjectSettings& settings) {
     const auto organization = store.find_organization(org_slug);
-    const ProjectSettings settings = store.project_settings(project.id);
     JsonWriter json;
     write_project(json, project, organization ? &organization.value() : nullptr, &settings);
     return http::json_response(200, json.take());
@@ -649,7 +656,8 @@ Response project_response(Store& store, const Project& project, const std::strin
 void project_detail(Store& store, Request&& request, const PathParams& params, Responder respond) {
     auto project = authorized_project(store, request, params, "project:read");
     if (auto* denied = std::get_if<Response>(&project)) return respond(std::move(*denied));
-    respond(project_response(store, std::get<Project>(project), params.at("org")));
+    const Project& found = std::get<Project>(project);
+    respond(project_response(store, found, params.at("org"), store.project_settings(found.id)));
 }
 
 // Applies the settings a project PUT body names (Sentry's field names; others are ignored).
@@ -705,7 +713,7 @@ void project_update(Store& store, Request&& request, const PathParams& params, R
         return respond(std::move(*invalid));
     }
     store.set_project_settings(target.id, settings);
-    respond(project_response(store, target, params.at("org")));
+    respond(project_response(store, target, params.at("org"), settings));
 }
 
 // The projects an issue collection route covers: the path's project, or the organization's.
@@ -955,7 +963,7 @@ void resolve_event_id(Store& store, Request&& request, const PathParams& params,
     for (const Project& project : org.projects) {
         const auto event = store.find_event(project.id, *event_id);
         if (!event) continue;
-        auto rendered = render_stored_event(store, *event);
+        auto rendered = render_stored_event(store, *event, true);
         if (!rendered) break;
         JsonWriter json;
         json.begin_object();

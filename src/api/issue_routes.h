@@ -24,8 +24,9 @@
 //   GET              /api/0/organizations/{org}/shortids/{id}/   resolve a short id
 //   GET              /api/0/organizations/{org}/eventids/{id}/   find an event in the org
 // Scopes: reads need event:read (issues, events) or the scope listed; PUT needs event:write;
-// DELETE needs event:admin. Lists paginate with Sentry's Link header and cursors; issue lists
-// also send X-Hits. A bad query, sort, cursor or body is 400 with a `detail` naming the problem.
+// DELETE needs event:admin. Issue, event and tag value lists paginate with Sentry's Link header
+// and cursors; issue lists also send X-Hits. A `project` parameter naming a project outside the
+// organization is 403. A bad query, sort, cursor or body is 400 with a `detail` naming the problem.
 #pragma once
 
 #include "http/router.h"

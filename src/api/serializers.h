@@ -39,8 +39,8 @@ void write_organization(JsonWriter& json, const Organization& organization,
 // With `settings`, the project detail adds its processing settings (Sentry's field names).
 void write_project(JsonWriter& json, const Project& project, const Organization* organization,
                    const ProjectSettings* settings = nullptr);
-// The issue as the issue list returns it; `detail` adds the issue detail fields that need no
-// extra data (tags, activity and releases are added by the caller).
+// The issue's fields as the issue list returns them (write_issue wraps them in an object; the
+// issue detail adds tags, activity and releases after them).
 void write_issue_fields(JsonWriter& json, const Issue& issue, const IssueContext& context);
 void write_issue(JsonWriter& json, const Issue& issue, const IssueContext& context);
 // Sentry's short event shape (issue event lists without `full`).
