@@ -131,6 +131,13 @@ bool has_url_origin(std::string_view path, bool allow_file_origin) {
     return path.starts_with("file:") && !allow_file_origin;
 }
 
+// The string itself, or the JSON text of a value of another kind (str() of it, as Sentry
+// compares); the JSON is only written when needed.
+std::string string_or_json(const Value& value) {
+    if (const auto text = value.as_string()) return std::string(*text);
+    return json::to_string(value);
+}
+
 std::string ascii_lower(std::string_view in) {
     std::string out(in);
     std::transform(out.begin(), out.end(), out.begin(), [](char c) {
@@ -429,6 +436,9 @@ bool same_field(const Value* a, const Value* b, std::string_view key) {
     if (x_null || y_null) {
         return x_null == y_null;
     }
+    const auto x_text = x->as_string();
+    const auto y_text = y->as_string();
+    if (x_text && y_text) return *x_text == *y_text;  // the common case, without writing JSON
     return json::to_string(*x) == json::to_string(*y);
 }
 
@@ -443,11 +453,6 @@ bool is_recursion(const Value* frame, const Value* previous) {
         }
     }
     return true;
-}
-
-bool frame_is_url(const Value* frame) {
-    const std::string_view abs_path = text(frame, "abs_path");
-    return starts_with_any(abs_path, {"blob:", "file:", "http:", "https:", "applewebdata:"});
 }
 
 // stacktrace:v1 for one variant ("app": only in-app frames contribute).
@@ -473,7 +478,8 @@ Component stacktrace_variant(const Value* stacktrace, std::string_view event_pla
         const std::string_view frame_platform = text(&frames[0], "platform");
         if (behavior_family(frame_platform.empty() ? event_platform : frame_platform) ==
                 "javascript" &&
-            !truthy(field(&frames[0], "function")) && frame_is_url(&frames[0])) {
+            !truthy(field(&frames[0], "function")) &&
+            has_url_origin(text(&frames[0], "abs_path"), /*allow_file_origin=*/false)) {
             ignore(children[0], "single javascript frame");
         }
     }
@@ -517,10 +523,9 @@ Variants single_exception(const Value& exception, std::string_view platform) {
         ns_error = Component{"ns-error", {}, {}, true, {}};
         for (std::string_view key : {"domain", "code"}) {
             const Value* value = field(info, key);
-            ns_error->values.push_back(
-                value == nullptr || value->is_null()
-                    ? std::string("None")
-                    : std::string(value->as_string().value_or(json::to_string(*value))));
+            ns_error->values.push_back(value == nullptr || value->is_null()
+                                           ? std::string("None")
+                                           : string_or_json(*value));
         }
     }
     const Value* stacktrace = field(&exception, "stacktrace");
@@ -603,7 +608,7 @@ std::string type_for_sorting(const Value& exception) {
     if (type == nullptr || type->is_null()) {
         return "None";
     }
-    return std::string(type->as_string().value_or(json::to_string(*type)));
+    return string_or_json(*type);
 }
 
 // filter_exceptions_for_exception_groups (Sentry's RFC 0079 handling, as of its fixes for
@@ -935,7 +940,7 @@ std::optional<std::string> resolve_variable(std::string_view name, const Value& 
         for (const Value& pair : elements(field(&event, "tags"))) {
             const std::span<const Value> kv = pair.elements();
             if (kv.size() == 2 && kv[0].as_string() == tag && !kv[1].is_null()) {
-                return std::string(kv[1].as_string().value_or(json::to_string(kv[1])));
+                return string_or_json(kv[1]);
             }
         }
         return "<no-value-for-tag-" + std::string(tag) + ">";

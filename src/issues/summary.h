@@ -17,19 +17,21 @@
 //   type (≤128, "Error" when missing; left out when mechanism.synthetic), filename, function (of
 //   the crash frame: the last in-app frame whose function is set and not <redacted>/<unknown>, else
 //   the last such frame, of the main exception's stacktrace, else the top-level one, else the
-//   only thread's), display_title_with_tree_label (native/mobile platforms)}. title = "type: first
-//   line of value (≤100 chars)", or type alone without value; for a synthetic exception, the
+//   only thread's), display_title_with_tree_label (true for native/mobile platforms, false
+//   otherwise)}. title = "type: first line of value (≤100 chars)", or type alone without value,
+//   "<untitled>" if that is empty; for a synthetic exception, the
 //   first line of its value when the event has a logentry (a message sent with a stack, as
 //   JavaScript SDKs do), else the crash function (else "<unknown>"). location =
 //   metadata.filename.
-// - Default events: metadata = {title}; title = first line of logentry.formatted (else
-//   logentry.message), stripped, ≤100 chars, else "<unlabeled event>"; location null.
+// - Default events: metadata = {title}; title = logentry.formatted (else logentry.message),
+//   stripped, then its first line, ≤100 chars, else "<unlabeled event>"; location null.
 // - Both: metadata.in_app_frame_mix ("in-app-only", "system-only" or "mixed") when any stacktrace
 //   (exceptions', top-level, threads', and their raw ones) has frames; frames without in_app
 //   count as system frames.
-// - culprit: the event's own `culprit`, else `transaction`, else (not for a synthetic main
-//   exception) the culprit of the last in-app frame, else of the last frame, of the last
-//   exception stacktrace with frames (else the top-level stacktrace): "module-or-filename in
+// - culprit: the event's own `culprit`, else `transaction`, else (not when the last exception is
+//   synthetic) the culprit of the last in-app frame, else of the last frame, of the last
+//   exception stacktrace with frames (the top-level stacktrace when the event has no
+//   exceptions): "module-or-filename in
 //   function" ("function(module-or-filename)" for javascript/node frames, the function alone for
 //   native/cocoa/objc; "?" for a missing function), else request.url; ≤200 chars. Truncation
 //   everywhere is Sentry's: longer texts keep N-3 characters (code points) plus "...".
@@ -53,7 +55,7 @@
 //   stack.filename and stack.function of the main exception's frames, crash side first, at most
 //   16 distinct values each. user_key is the user tag's value ("" without one).
 // - A matching server-side fingerprint rule's title (grouping.title_override) replaces the
-//   title of both kinds of event.
+//   title of both kinds of event; metadata keeps the title derived before it.
 // - Not done here: JavaScript source processing (module names from URLs), C++/C# function name
 //   trimming, Relay's OS/runtime raw_description parsing, and setting in_app=false on frames
 //   without in_app.
