@@ -8,12 +8,16 @@
 #   3. open loop at half of (1)'s accepted/s, against the server of (1), for latency
 #   4. open loop at VISIBLE_RATE/s against a fresh server: how long after its 200 an event is
 #      readable through the API (lighttrace_pipeline_visible_seconds)
+#   5. run 3 again against a fresh server whose data dir (the store) is on STORE_DEVICE_DIR
+#      while its spool stays in the work dir (`serve --spool`): the ack latency when the
+#      store's writes do not share the spool's disk. On a machine with one disk, tmpfs
+#      (/dev/shm, the default) stands in for the second one. STORE_DEVICE_DIR= skips it.
 # and prints a markdown table (plus the machine) on stdout. Raw loadgen JSON and server logs stay
 # in the work dir when KEEP=1.
 #
 # Environment: DURATION (10), WARMUP (1), CONNECTIONS (64), UNIQUE (200000), VISIBLE_RATE
 # (2000), HALF_RATE (run 3's rate; default half of run 1's, set it to compare builds at one
-# rate), FIXTURES (tests/fixtures/corpus), BUILD (build), KEEP (0).
+# rate), STORE_DEVICE_DIR (/dev/shm), FIXTURES (tests/fixtures/corpus), BUILD (build), KEEP (0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +31,7 @@ UNIQUE=${UNIQUE:-200000}
 VISIBLE_RATE=${VISIBLE_RATE:-2000}
 FIXTURES=${FIXTURES:-$ROOT/tests/fixtures/corpus}
 KEEP=${KEEP:-0}
+STORE_DEVICE_DIR=${STORE_DEVICE_DIR-/dev/shm}
 
 for bin in "$SERVER" "$LOADGEN"; do
     [[ -x $bin ]] || { echo "missing $bin (build it first)" >&2; exit 1; }
@@ -43,6 +48,7 @@ cleanup() {
     for pid in "${SERVER_PIDS[@]}"; do
         wait "$pid" 2>/dev/null || true
     done
+    [[ -n ${STORE_WORK:-} ]] && rm -rf "$STORE_WORK"
     if [[ $KEEP == 1 ]]; then
         echo "work dir kept: $WORK" >&2
     else
@@ -67,11 +73,11 @@ free_port() {
     return 1
 }
 
-# start_server NAME [serve flags...]: sets PORT, PID, DSN.
+# start_server NAME [serve flags...]: sets PORT, PID, DSN. DATA_DIR overrides the data dir.
 start_server() {
     local name=$1
     shift
-    local data=$WORK/$name-data
+    local data=${DATA_DIR:-$WORK/$name-data}
     mkdir -p "$data"
     PORT=$(free_port)
     DSN=$("$SERVER" project create --org bench --project bench --data "$data" \
@@ -178,6 +184,16 @@ VISIBLE_P50=$(visible_quantile 0.5)
 VISIBLE_P99=$(visible_quantile 0.99)
 stop_server "$VISIBLE_PID"
 
+# --- 5. run 3 with the store on another device -------------------------------------------
+if [[ -n $STORE_DEVICE_DIR ]]; then
+    STORE_WORK=$(mktemp -d "$STORE_DEVICE_DIR/lighttrace-bench-store.XXXXXX")
+    DATA_DIR=$STORE_WORK/data start_server split --spool "$WORK/split-spool"
+    SPLIT_PID=$PID
+    sleep 1
+    run_loadgen split "$PORT" "$DSN" --gzip --unique "$HALF_UNIQUE" --rate "$HALF"
+    stop_server "$SPLIT_PID"
+fi
+
 # --- report -------------------------------------------------------------------------------
 row() {  # row LABEL FILE
     local f=$2
@@ -209,6 +225,9 @@ row "1. closed loop, full pipeline" "$WORK/max.json"
 row "2. closed loop, serve --discard" "$WORK/discard.json"
 row "3. open loop at $HALF/s (half of 1)" "$WORK/half.json"
 row "4. open loop at $VISIBLE_RATE/s" "$WORK/visible.json"
+if [[ -n $STORE_DEVICE_DIR ]]; then
+    row "5. as 3, store on $STORE_DEVICE_DIR, spool on disk" "$WORK/split.json"
+fi
 cat <<EOF
 
 - accepted / discard ceiling: $(ratio "$MAX_ACCEPTED" "$DISCARD_ACCEPTED")

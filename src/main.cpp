@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "core/ids.h"
 #include "core/ip.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -41,14 +43,16 @@ struct UsageError : std::runtime_error {
 
 constexpr std::string_view kUsage = R"(usage:
   lighttrace serve [--listen HOST:PORT] [--data DIR] [--url PUBLIC_URL]
-                   [--trusted-proxies CIDR[,CIDR...]]
+                   [--trusted-proxies CIDR[,CIDR...]] [--spool DIR]
   lighttrace project create --org SLUG --project SLUG [--name NAME] [--data DIR] [--url URL]
   lighttrace token create --org SLUG [--scopes a,b,c] [--data DIR]
   lighttrace version
 
-Environment: LIGHTTRACE_LISTEN, LIGHTTRACE_DATA, LIGHTTRACE_URL, LIGHTTRACE_TRUSTED_PROXIES
-stand in for --listen, --data, --url and --trusted-proxies. Defaults: --listen 127.0.0.1:8000,
---data ./data, no trusted proxies (X-Forwarded-For is ignored).
+Environment: LIGHTTRACE_LISTEN, LIGHTTRACE_DATA, LIGHTTRACE_URL, LIGHTTRACE_TRUSTED_PROXIES,
+LIGHTTRACE_SPOOL stand in for --listen, --data, --url, --trusted-proxies and --spool.
+Defaults: --listen 127.0.0.1:8000, --data ./data, --spool DATA/spool, no trusted proxies
+(X-Forwarded-For is ignored). --spool on a disk of its own keeps acknowledgements fast while
+the store writes (docs/operations.md).
 )";
 
 const std::set<std::string, std::less<>> kKnownScopes = {
@@ -305,8 +309,46 @@ TrustedProxies parse_trusted_proxies(const std::string& text) {
     return TrustedProxies(std::move(list.networks));
 }
 
+// --spool, LIGHTTRACE_SPOOL or DATA/spool; never the data dir itself.
+std::filesystem::path spool_dir(const Flags& flags, const std::filesystem::path& data) {
+    const auto given = flags.get_or("spool", "LIGHTTRACE_SPOOL", "");
+    if (given.empty()) return data / "spool";
+    const std::filesystem::path dir = given;
+    if (std::filesystem::weakly_canonical(dir) == std::filesystem::weakly_canonical(data)) {
+        throw UsageError("--spool must be a directory of its own, not the data directory");
+    }
+    return dir;
+}
+
+// Opens the spool for this store. A spool holds acknowledged envelopes its store has not
+// applied yet, so it belongs to one data directory: the store's instance id is kept in
+// SPOOL/owner, and a spool owned by another store is refused. Writing starts after the
+// store's cursor, so a spool directory that was replaced by an empty or older one never puts
+// new records behind the pipeline's reader.
+std::unique_ptr<Spool> open_spool(const std::filesystem::path& dir, Store& store) {
+    std::string instance = store.get_setting("instance_id").value_or("");
+    if (instance.empty()) {
+        instance = random_hex(16);
+        store.set_setting("instance_id", instance);
+    }
+    const std::filesystem::path owner_file = dir / "owner";
+    std::string owner;
+    if (std::ifstream in(owner_file); in) std::getline(in, owner);
+    if (!owner.empty() && owner != instance) {
+        throw std::runtime_error("spool directory " + dir.string() +
+                                 " belongs to another data directory (its owner file says " +
+                                 owner + ", this store is " + instance + ")");
+    }
+    const SpoolPosition cursor = store.read_cursor();
+    SpoolOptions options;
+    options.first_segment = cursor.offset == 0 ? cursor.segment : cursor.segment + 1;
+    auto spool = std::make_unique<Spool>(dir, options);  // creates and locks the directory
+    if (owner.empty()) std::ofstream(owner_file) << instance << "\n";
+    return spool;
+}
+
 int serve(std::vector<std::string> args) {
-    Flags flags("serve", std::move(args), {"listen", "data", "url", "trusted-proxies"},
+    Flags flags("serve", std::move(args), {"listen", "data", "url", "trusted-proxies", "spool"},
                 {"discard"});
     const ListenAddress listen =
         parse_listen(flags.get_or("listen", "LIGHTTRACE_LISTEN", "127.0.0.1:8000"));
@@ -338,7 +380,7 @@ int serve(std::vector<std::string> args) {
     std::unique_ptr<Spool> spool;
     std::unique_ptr<Pipeline> pipeline;
     if (!discard) {
-        spool = std::make_unique<Spool>(dir / "spool");
+        spool = open_spool(spool_dir(flags, dir), *store);
         pipeline = std::make_unique<Pipeline>(*store, *spool);
     }
     Ingest ingest(*store, spool.get(), IngestLimits{}, std::move(trusted_proxies));

@@ -4,6 +4,7 @@
 #include "core/metrics.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -195,10 +196,18 @@ Spool::Spool(std::filesystem::path dir, SpoolOptions options)
         if (!absolute.has_filename()) absolute = absolute.parent_path();  // trailing separator
         fsync_dir(absolute.parent_path());
     }
+    const std::filesystem::path lock_path = dir_ / "spool.lock";
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) throw_errno("open " + lock_path.string());
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        ::close(lock_fd_);
+        throw std::runtime_error("spool: " + dir_.string() + " is in use by another process");
+    }
     try {
         recover();
     } catch (...) {
         if (fd_ >= 0) ::close(fd_);
+        ::close(lock_fd_);
         throw;
     }
     writer_ = std::thread([this] { writer_loop(); });
@@ -207,12 +216,13 @@ Spool::Spool(std::filesystem::path dir, SpoolOptions options)
 Spool::~Spool() {
     stop();
     if (fd_ >= 0) ::close(fd_);
+    ::close(lock_fd_);
 }
 
 void Spool::recover() {
     const std::vector<uint64_t> segments = list_segments(dir_);
-    if (segments.empty()) {
-        open_segment(1, true);
+    if (segments.empty() || segments.back() < options_.first_segment) {
+        open_segment(std::max<uint64_t>(options_.first_segment, 1), true);
     } else {
         open_segment(segments.back(), false);
         const uint64_t valid = valid_prefix(fd_, segment_size_);

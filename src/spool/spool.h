@@ -16,9 +16,13 @@
 //   started (the directory is fsynced after creating it, and its parent after creating the
 //   directory). A record larger than `segment_bytes` gets a segment of its own. With
 //   `sync == false` no fdatasync/fsync is issued at all.
+// - One Spool per directory at a time, across processes: the constructor takes an exclusive
+//   flock on `<dir>/spool.lock` (held until destruction) and throws if another holds it.
 // - On open, the last segment is scanned and cut back to its last whole, checksummed record:
 //   a torn tail was never acknowledged, so dropping it loses nothing that was promised.
 //   Earlier segments were complete and synced before the next one began, so they are trusted.
+//   When the last segment is below `first_segment` (or there is none), writing starts in a new
+//   segment numbered `first_segment` instead.
 // - SpoolReader returns durable records in order, each with the position just after it. The
 //   pipeline commits that position together with what it wrote; after a restart it opens a
 //   reader at the committed position, so every acknowledged record is applied exactly once.
@@ -54,6 +58,11 @@ struct SpoolPosition {
 
 struct SpoolOptions {
     uint64_t segment_bytes = 64ull << 20;
+    // The writer never writes to a segment numbered below this: when the directory is empty
+    // or holds only lower segments, it starts a new segment with this number. The server
+    // passes the first segment after the store's cursor, so a spool directory that was
+    // replaced (moved to another disk, restored) never puts new records behind the reader.
+    uint64_t first_segment = 1;
     bool sync = true;  // false only for benchmarks that measure everything but the disk
 };
 
@@ -104,6 +113,7 @@ private:
 
     std::filesystem::path dir_;
     SpoolOptions options_;
+    int lock_fd_ = -1;
     int fd_ = -1;
     uint64_t segment_number_ = 1;
     uint64_t segment_size_ = 0;

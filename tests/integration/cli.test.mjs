@@ -2,6 +2,8 @@
 // a server runs on the same data dir), the remembered public URL, SIGTERM.
 
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import {
   ServerProcess,
@@ -188,4 +190,42 @@ test('the DSN host is the remembered public URL (serve --url, then project creat
   const od = new URL(other.stdout.trim());
   assert.equal(od.protocol, 'https:');
   assert.equal(od.host, 'sentry.other.test');
+});
+
+test('--spool / LIGHTTRACE_SPOOL put the spool in a directory of its own; a replaced spool loses nothing, a foreign one is refused', async () => {
+  const spoolA = tempDir();
+  const spoolB = tempDir();
+  const lt = await startLightTrace({ project: 'spool-dir', extraArgs: ['--spool', spoolA] });
+  try {
+    const first = newEventId();
+    assert.equal((await lt.postEnvelope(eventEnvelope(first, { message: 'spooled elsewhere' }))).status, 200);
+    assert.equal((await lt.waitForEvent(first)).event_id, first);
+    assert.ok(readdirSync(spoolA).some((f) => f.endsWith('.seg')), `no segment in ${spoolA}: ${readdirSync(spoolA)}`);
+    assert.ok(!existsSync(path.join(lt.dataDir, 'spool')), 'the data dir got a spool of its own');
+    assert.deepEqual(await lt.server.stop(), { code: 0, signal: null });
+
+    // The operator moves the spool to a new, empty directory: the store's cursor is past the
+    // start, and events sent now must still be processed.
+    lt.server.extraArgs = [];
+    lt.server.env = { LIGHTTRACE_SPOOL: spoolB };
+    await lt.server.start();
+    const second = newEventId();
+    assert.equal((await lt.postEnvelope(eventEnvelope(second, { message: 'after the move' }))).status, 200);
+    assert.equal((await lt.waitForEvent(second)).event_id, second);
+    assert.ok(readdirSync(spoolB).some((f) => f.endsWith('.seg')));
+    assert.deepEqual(await lt.server.stop(), { code: 0, signal: null });
+
+    // Another data dir may not take over that spool (its records belong to the first store).
+    const other = tempDir();
+    const port = await freePort();
+    const foreign = await runCli(['serve', '--listen', `127.0.0.1:${port}`, '--data', other, '--spool', spoolB], { timeoutMs: 10_000 });
+    assert.equal(foreign.code, 1, `exit ${foreign.code}\n${foreign.stdout}\n${foreign.stderr}`);
+    assert.match(foreign.stderr, /belongs to another data directory/);
+
+    // The data dir itself is not a spool directory.
+    const same = await runCli(['serve', '--listen', `127.0.0.1:${port}`, '--data', other, '--spool', other], { timeoutMs: 10_000 });
+    assert.equal(same.code, 2, `exit ${same.code}\n${same.stderr}`);
+  } finally {
+    await lt.stop();
+  }
 });

@@ -50,7 +50,9 @@ protected:
 
     std::vector<fs::path> segment_files() const {
         std::vector<fs::path> files;
-        for (const auto& entry : fs::directory_iterator(dir_)) files.push_back(entry.path());
+        for (const auto& entry : fs::directory_iterator(dir_)) {
+            if (entry.path().extension() == ".seg") files.push_back(entry.path());
+        }
         std::sort(files.begin(), files.end());
         return files;
     }
@@ -296,6 +298,50 @@ TEST_F(SpoolTest, ReaderResumesAtCommittedPositionAfterReopen) {
     const auto records = read_all(spool, committed);
     ASSERT_EQ(records.size(), 9u);
     for (int i = 0; i < 9; ++i) EXPECT_EQ(records[i].payload, record_text(i + 4, 100));
+}
+
+// A spool directory replaced under a store whose cursor is at segment 3, offset 200: writing
+// starts at first_segment (4), so the reader at the cursor gets every new record.
+TEST_F(SpoolTest, ReplacedDirectoryStartsAtFirstSegmentAndReaderAtOldCursorSeesEverything) {
+    const SpoolPosition cursor{3, 200};
+    Spool spool(dir_, {.first_segment = cursor.segment + 1});
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(append_durably(spool, record_text(i, 100)));
+    ASSERT_EQ(segment_files().size(), 1u);
+    EXPECT_EQ(segment_files().front().filename(), "0000000000000004.seg");
+    const auto records = read_all(spool, cursor);
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records.front().payload, record_text(0, 100));
+}
+
+// An older directory (its last segment below first_segment) gets a new segment; the old
+// records, already applied, stay behind the reader.
+TEST_F(SpoolTest, OlderDirectoryGetsANewSegmentAtFirstSegment) {
+    SpoolPosition end;
+    {
+        Spool spool(dir_);
+        for (int i = 0; i < 2; ++i) ASSERT_TRUE(append_durably(spool, record_text(i, 100)));
+        end = spool.durable_end();
+    }
+    Spool spool(dir_, {.first_segment = 6});
+    ASSERT_TRUE(append_durably(spool, record_text(2, 100)));
+    const auto files = segment_files();
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files.back().filename(), "0000000000000006.seg");
+    const auto records = read_all(spool, {5, 40});
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records.front().payload, record_text(2, 100));
+    // A directory already at or past first_segment is appended to as before.
+    EXPECT_EQ(read_all(spool, end).size(), 1u);
+}
+
+TEST_F(SpoolTest, ASecondSpoolOnTheSameDirectoryIsRefusedUntilTheFirstCloses) {
+    {
+        Spool spool(dir_);
+        EXPECT_THROW(Spool second(dir_), std::runtime_error);
+        ASSERT_TRUE(append_durably(spool, record_text(0)));
+    }
+    Spool reopened(dir_);
+    EXPECT_EQ(read_all(reopened, {}).size(), 1u);
 }
 
 TEST_F(SpoolTest, ReleaseBeforeDeletesOnlyOlderSegments) {
