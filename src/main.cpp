@@ -339,9 +339,8 @@ std::unique_ptr<Spool> open_spool(const std::filesystem::path& dir, Store& store
                                  " belongs to another data directory (its owner file says " +
                                  owner + ", this store is " + instance + ")");
     }
-    const SpoolPosition cursor = store.read_cursor();
     SpoolOptions options;
-    options.first_segment = cursor.offset == 0 ? cursor.segment : cursor.segment + 1;
+    options.resume_after = store.read_cursor();
     auto spool = std::make_unique<Spool>(dir, options);  // creates and locks the directory
     if (owner.empty()) std::ofstream(owner_file) << instance << "\n";
     return spool;

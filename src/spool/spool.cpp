@@ -188,6 +188,15 @@ uint32_t crc32c(const void* data, size_t size) {
 
 // ---- Spool -----------------------------------------------------------------------------------
 
+namespace {
+
+// The segment a writer starts when nothing may be written at or before `position`.
+uint64_t first_segment_after(SpoolPosition position) {
+    return position.offset == 0 ? std::max<uint64_t>(position.segment, 1) : position.segment + 1;
+}
+
+}  // namespace
+
 Spool::Spool(std::filesystem::path dir, SpoolOptions options)
     : dir_(std::move(dir)), options_(options) {
     if (std::filesystem::create_directories(dir_) && options_.sync) {
@@ -221,8 +230,8 @@ Spool::~Spool() {
 
 void Spool::recover() {
     const std::vector<uint64_t> segments = list_segments(dir_);
-    if (segments.empty() || segments.back() < options_.first_segment) {
-        open_segment(std::max<uint64_t>(options_.first_segment, 1), true);
+    if (segments.empty()) {
+        open_segment(first_segment_after(options_.resume_after), true);
     } else {
         open_segment(segments.back(), false);
         const uint64_t valid = valid_prefix(fd_, segment_size_);
@@ -234,6 +243,10 @@ void Spool::recover() {
             if (::ftruncate(fd_, static_cast<off_t>(valid)) != 0) throw_errno("ftruncate");
             if (options_.sync && ::fsync(fd_) != 0) throw_errno("fsync");
             segment_size_ = valid;
+        }
+        if (SpoolPosition{segment_number_, segment_size_} < options_.resume_after) {
+            // An older (or foreign-numbered) directory: its records are all behind the reader.
+            open_segment(first_segment_after(options_.resume_after), true);
         }
     }
     durable_end_ = {segment_number_, segment_size_};

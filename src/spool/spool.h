@@ -21,8 +21,8 @@
 // - On open, the last segment is scanned and cut back to its last whole, checksummed record:
 //   a torn tail was never acknowledged, so dropping it loses nothing that was promised.
 //   Earlier segments were complete and synced before the next one began, so they are trusted.
-//   When the last segment is below `first_segment` (or there is none), writing starts in a new
-//   segment numbered `first_segment` instead.
+//   When the recovered end (or an empty directory) lies before `resume_after`, writing starts
+//   in a new segment after that position instead.
 // - SpoolReader returns durable records in order, each with the position just after it. The
 //   pipeline commits that position together with what it wrote; after a restart it opens a
 //   reader at the committed position, so every acknowledged record is applied exactly once.
@@ -58,11 +58,10 @@ struct SpoolPosition {
 
 struct SpoolOptions {
     uint64_t segment_bytes = 64ull << 20;
-    // The writer never writes to a segment numbered below this: when the directory is empty
-    // or holds only lower segments, it starts a new segment with this number. The server
-    // passes the first segment after the store's cursor, so a spool directory that was
-    // replaced (moved to another disk, restored) never puts new records behind the reader.
-    uint64_t first_segment = 1;
+    // The store's cursor. When the directory's recovered end lies before it (the directory was
+    // replaced: empty, moved, restored from an older copy), the writer starts a new segment
+    // after it, so new records are never written behind the pipeline's reader.
+    SpoolPosition resume_after{};
     bool sync = true;  // false only for benchmarks that measure everything but the disk
 };
 

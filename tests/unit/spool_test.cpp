@@ -300,11 +300,11 @@ TEST_F(SpoolTest, ReaderResumesAtCommittedPositionAfterReopen) {
     for (int i = 0; i < 9; ++i) EXPECT_EQ(records[i].payload, record_text(i + 4, 100));
 }
 
-// A spool directory replaced under a store whose cursor is at segment 3, offset 200: writing
-// starts at first_segment (4), so the reader at the cursor gets every new record.
-TEST_F(SpoolTest, ReplacedDirectoryStartsAtFirstSegmentAndReaderAtOldCursorSeesEverything) {
+// A spool directory replaced by an empty one under a store whose cursor is {3, 200}: writing
+// starts in segment 4, so the reader at the cursor gets every new record.
+TEST_F(SpoolTest, EmptyDirectoryBehindTheCursorStartsAfterIt) {
     const SpoolPosition cursor{3, 200};
-    Spool spool(dir_, {.first_segment = cursor.segment + 1});
+    Spool spool(dir_, {.resume_after = cursor});
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(append_durably(spool, record_text(i, 100)));
     ASSERT_EQ(segment_files().size(), 1u);
     EXPECT_EQ(segment_files().front().filename(), "0000000000000004.seg");
@@ -313,25 +313,44 @@ TEST_F(SpoolTest, ReplacedDirectoryStartsAtFirstSegmentAndReaderAtOldCursorSeesE
     EXPECT_EQ(records.front().payload, record_text(0, 100));
 }
 
-// An older directory (its last segment below first_segment) gets a new segment; the old
+// An older directory (its end before the cursor) gets a new segment after the cursor; its
 // records, already applied, stay behind the reader.
-TEST_F(SpoolTest, OlderDirectoryGetsANewSegmentAtFirstSegment) {
-    SpoolPosition end;
+TEST_F(SpoolTest, OlderDirectoryBehindTheCursorGetsANewSegment) {
     {
         Spool spool(dir_);
         for (int i = 0; i < 2; ++i) ASSERT_TRUE(append_durably(spool, record_text(i, 100)));
-        end = spool.durable_end();
     }
-    Spool spool(dir_, {.first_segment = 6});
+    const SpoolPosition cursor{5, 40};
+    Spool spool(dir_, {.resume_after = cursor});
     ASSERT_TRUE(append_durably(spool, record_text(2, 100)));
     const auto files = segment_files();
     ASSERT_EQ(files.size(), 2u);
     EXPECT_EQ(files.back().filename(), "0000000000000006.seg");
-    const auto records = read_all(spool, {5, 40});
+    const auto records = read_all(spool, cursor);
     ASSERT_EQ(records.size(), 1u);
     EXPECT_EQ(records.front().payload, record_text(2, 100));
-    // A directory already at or past first_segment is appended to as before.
-    EXPECT_EQ(read_all(spool, end).size(), 1u);
+}
+
+// The ordinary restart after a crash: the cursor is inside the last segment, whose torn tail
+// is cut; writing continues in that segment and the reader gets the rest, then the new record.
+TEST_F(SpoolTest, RestartWithTheCursorInsideTheLastSegmentAppendsThere) {
+    SpoolPosition cursor;
+    {
+        Spool spool(dir_);
+        for (int i = 0; i < 3; ++i) ASSERT_TRUE(append_durably(spool, record_text(i, 100)));
+        cursor = read_all(spool, {}).front().end;
+    }
+    {
+        std::ofstream torn(segment_files().back(), std::ios::binary | std::ios::app);
+        torn << std::string("\x40\x00\x00\x00garbage", 11);
+    }
+    Spool spool(dir_, {.resume_after = cursor});
+    ASSERT_TRUE(append_durably(spool, record_text(3, 100)));
+    ASSERT_EQ(segment_files().size(), 1u);
+    const auto records = read_all(spool, cursor);
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[0].payload, record_text(1, 100));
+    EXPECT_EQ(records[2].payload, record_text(3, 100));
 }
 
 TEST_F(SpoolTest, ASecondSpoolOnTheSameDirectoryIsRefusedUntilTheFirstCloses) {
