@@ -805,6 +805,31 @@ std::string to_string(const Value& value) {
     return out.take();
 }
 
+std::optional<std::string> lenient_string(const Value& value) {
+    switch (value.kind()) {
+        case Kind::string:
+            return std::string(*value.as_string());
+        case Kind::boolean:
+            return *value.as_bool() ? "true" : "false";
+        case Kind::int64:
+        case Kind::uint64:
+        case Kind::float64:
+            break;
+        default:
+            return std::nullopt;
+    }
+    if (auto integer = value.as_int64()) {
+        // Whole floats beyond 17 digits are not exact integers any more: JSON text for them.
+        if (value.is_double() &&
+            (*integer > 99'999'999'999'999'999 || *integer < -99'999'999'999'999'999)) {
+            return to_string(value);
+        }
+        return std::to_string(*integer);
+    }
+    if (auto integer = value.as_uint64()) return std::to_string(*integer);
+    return to_string(value);
+}
+
 std::span<const Value> elements(const Value* value) {
     return value != nullptr ? value->elements() : std::span<const Value>{};
 }

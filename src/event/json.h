@@ -250,6 +250,10 @@ ParseResult parse(std::string_view text, const ParseOptions& options = {});
 // Compact JSON, members in order.
 void write(const Value& value, JsonWriter& out);
 std::string to_string(const Value& value);
+// A scalar as the text Relay's LenientString makes of it (tags, user.id, user.username):
+// strings as they are, booleans as "true"/"false", numbers as their plain decimal text with
+// whole floats written without ".0" (3.0 -> "3"); nullopt for null and containers.
+std::optional<std::string> lenient_string(const Value& value);
 
 // Null-safe reading of optional event parts.
 // The elements of an array; empty for nullptr and values of other kinds.

@@ -19,6 +19,7 @@ namespace lt {
 namespace {
 
 using json::Document;
+using json::lenient_string;
 using json::Value;
 
 constexpr double kMinClockDrift = 55 * 60;
@@ -54,13 +55,6 @@ std::string_view trim(std::string_view text) {
     const size_t begin = text.find_first_not_of(kSpace);
     if (begin == std::string_view::npos) return {};
     return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
-}
-
-// A scalar as the string Sentry's "LenientString" makes of it; nullopt for null and containers.
-std::optional<std::string> lenient_string(const Value& value) {
-    if (auto text = value.as_string()) return std::string(*text);
-    if (value.is_number() || value.is_bool()) return json::to_string(value);
-    return std::nullopt;
 }
 
 // A timestamp: a finite number, or an RFC 3339 / zone-less date-time string.

@@ -194,33 +194,9 @@ bool is_filled_object(const Value& value) {
     return value.is_object() && value.size() > 0;
 }
 
-std::string number_text(const Value& value) {
-    if (auto integer = value.as_int64()) {
-        if (value.is_double() &&
-            (*integer > 99'999'999'999'999'999 || *integer < -99'999'999'999'999'999)) {
-            return json::to_string(value);
-        }
-        return std::to_string(*integer);
-    }
-    if (auto integer = value.as_uint64()) return std::to_string(*integer);
-    return json::to_string(value);
-}
-
-// Relay's LenientString (user.id, user.username): strings, numbers and booleans as text.
+// Relay's LenientString (user.id, user.username) of an optional field.
 std::optional<std::string> lenient_string(const Value* value) {
-    if (value == nullptr) return std::nullopt;
-    switch (value->kind()) {
-        case Kind::string:
-            return std::string(*value->as_string());
-        case Kind::boolean:
-            return *value->as_bool() ? "true" : "false";
-        case Kind::int64:
-        case Kind::uint64:
-        case Kind::float64:
-            return number_text(*value);
-        default:
-            return std::nullopt;
-    }
+    return value != nullptr ? json::lenient_string(*value) : std::nullopt;
 }
 
 // Relay's JsonLenientString (exception.value): any JSON value; containers as JSON text.
@@ -486,7 +462,7 @@ std::optional<std::string> context_text(const Value* value, bool strings_only = 
     } else if (auto flag = value->as_bool()) {
         out = *flag ? "yes" : "no";
     } else if (value->is_number()) {
-        out = number_text(*value);
+        out = *json::lenient_string(*value);
     } else {
         return std::nullopt;
     }

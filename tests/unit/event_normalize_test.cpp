@@ -342,6 +342,10 @@ TEST(EventNormalize, LogentryHugeIsTruncated) {
 TEST(EventNormalize, TagsFormsBecomePairs) {
     auto object = normalized(R"({"tags":{"a":"1","b":2,"c":true,"d":null}})");
     EXPECT_EQ(json_at(object, "tags"), R"([["a","1"],["b","2"],["c","true"]])");
+    // Numbers as Relay's LenientString writes them: whole floats without ".0".
+    auto numbers = normalized(R"({"tags":{"f":3.0,"h":0.5,"n":-12,"u":18446744073709551615}})");
+    EXPECT_EQ(json_at(numbers, "tags"),
+              R"([["f","3"],["h","0.5"],["n","-12"],["u","18446744073709551615"]])");
     auto pairs = normalized(R"({"tags":[["a","1"],["a","2"],[" my key ","  v  "]]})");
     EXPECT_EQ(json_at(pairs, "tags"), R"([["a","1"],["my-key","v"]])");
     EXPECT_EQ(errors(pairs), Errors{});
