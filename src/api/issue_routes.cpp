@@ -67,15 +67,28 @@ std::variant<size_t, Response> page_size(const Request& request, size_t fallback
     return *value;
 }
 
+// Sentry's cursor text "<value>:<offset or id>:<is_prev>" cut into its three parts; nullopt
+// without two colons.
+struct CursorParts {
+    std::string_view value;
+    std::string_view second;
+    std::string_view is_prev;
+};
+
+std::optional<CursorParts> split_cursor(std::string_view text) {
+    const size_t first = text.find(':');
+    const size_t second = first == std::string_view::npos ? first : text.find(':', first + 1);
+    if (second == std::string_view::npos) return std::nullopt;
+    return CursorParts{text.substr(0, first), text.substr(first + 1, second - first - 1),
+                       text.substr(second + 1)};
+}
+
 // Offset cursors "0:<offset>:<is_prev>" for lists that page by position.
 std::variant<size_t, Response> offset_cursor(const Request& request) {
     const std::string text = query_param(request.query, "cursor");
     if (text.empty()) return size_t{0};
-    const size_t first = text.find(':');
-    const size_t second = first == std::string::npos ? first : text.find(':', first + 1);
-    if (second == std::string::npos) return bad_request("Invalid cursor parameter.");
-    const auto offset =
-        parse_number<size_t>(std::string_view(text).substr(first + 1, second - first - 1));
+    const auto parts = split_cursor(text);
+    const auto offset = parts ? parse_number<size_t>(parts->second) : std::nullopt;
     if (!offset) return bad_request("Invalid cursor parameter.");
     return *offset;
 }
@@ -276,20 +289,13 @@ std::variant<IssueListRequest, Response> list_request(const Request& request,
     if (auto* invalid = std::get_if<Response>(&limit)) return std::move(*invalid);
     list.limit = std::get<size_t>(limit);
     if (const std::string cursor = query_param(request.query, "cursor"); !cursor.empty()) {
-        const size_t first = cursor.find(':');
-        const size_t second = first == std::string::npos ? first : cursor.find(':', first + 1);
-        std::optional<double> value;
-        std::optional<int64_t> id;
-        if (second != std::string::npos) {
-            value = parse_number<double>(std::string_view(cursor).substr(0, first));
-            id = parse_number<int64_t>(
-                std::string_view(cursor).substr(first + 1, second - first - 1));
-        }
-        const std::string_view direction = std::string_view(cursor).substr(second + 1);
-        if (!value || !id || (direction != "0" && direction != "1")) {
+        const auto parts = split_cursor(cursor);
+        const auto value = parts ? parse_number<double>(parts->value) : std::nullopt;
+        const auto id = parts ? parse_number<int64_t>(parts->second) : std::nullopt;
+        if (!value || !id || (parts->is_prev != "0" && parts->is_prev != "1")) {
             return bad_request("Invalid cursor parameter.");
         }
-        list.cursor = IssueCursor{*value, *id, direction == "1"};
+        list.cursor = IssueCursor{*value, *id, parts->is_prev == "1"};
     }
     for (const std::string& environment : query_params(request.query, "environment")) {
         if (!environment.empty()) list.environments.push_back(environment);

@@ -204,6 +204,10 @@ describe('issue API', () => {
     assert.equal(list.status, 200);
     assert.deepEqual(list.json.map((e) => e.eventID).sort(), [...ids].sort());
     assert.ok(list.json.every((e) => e.groupID === issue));
+    assert.equal((await api(`/api/0/issues/${issue}/events/?cursor=garbage`)).status, 400);
+    const second = await api(`/api/0/issues/${issue}/events/?cursor=0:1:0&per_page=1`);
+    assert.equal(second.status, 200);
+    assert.deepEqual(second.json.map((e) => e.eventID), [list.json[1].eventID]);
     const latest = await api(`/api/0/organizations/${lt.org}/issues/${issue}/events/latest/`);
     const oldest = await api(`/api/0/organizations/${lt.org}/issues/${issue}/events/oldest/`);
     assert.equal(latest.json.eventID, ids[1]);
