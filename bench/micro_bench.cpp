@@ -18,6 +18,7 @@
 #include "event/normalize.h"
 #include "event/scrub.h"
 #include "event/user_agent.h"
+#include "grouping/grouping.h"
 #include "grouping/parameterize.h"
 #include "pipeline/pipeline.h"
 #include "spool/record.h"
@@ -303,6 +304,30 @@ void BM_Parameterize(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Parameterize);
+
+// Grouping a Java exception with 60 frames (sentry-java's shape): every frame's module and
+// filename go through the code-generation marker rules.
+void BM_GroupJavaException(benchmark::State& state) {
+    std::string frames;
+    for (int i = 0; i < 60; ++i) {
+        if (!frames.empty()) frames += ",";
+        frames += R"({"module":"com.example.service.layer)" + std::to_string(i % 7) +
+                  R"(.OrderProcessor","function":"process)" + std::to_string(i) +
+                  R"(","filename":"OrderProcessor.java","lineno":)" + std::to_string(40 + i) +
+                  R"(,"in_app":)" + (i % 3 == 0 ? "true" : "false") + "}";
+    }
+    const std::string text =
+        R"({"platform":"java","exception":{"values":[{"type":"IllegalStateException",)"
+        R"("value":"order 4411 is closed","module":"java.lang","stacktrace":{"frames":[)" +
+        frames + "]}}]}}";
+    auto parsed = lt::json::parse(text);
+    for (auto _ : state) {
+        auto grouping = lt::compute_grouping(parsed.document->root());
+        benchmark::DoNotOptimize(grouping);
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_GroupJavaException);
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "grouping/behavior_family.h"
+#include "grouping/guarded_regex.h"
 #include "grouping/python_text.h"
 
 namespace lt {
@@ -18,14 +19,15 @@ constexpr std::string_view kAnonymous =
     "anonymousnamespace"
     "\xE3\x80\x95";
 
-const std::regex& lambda_re() {
+const GuardedRegex& lambda_re() {
     // gcc {lambda(...)#N}, msvc lambda_<32 hex>, clang $_N
-    static const std::regex re(R"(\{lambda\(.*?\)#\d+\}|\blambda_[a-f0-9]{32}\b|\$_\d+\b)");
+    static const GuardedRegex re({"lambda", "$_"},
+                                 R"(\{lambda\(.*?\)#\d+\}|\blambda_[a-f0-9]{32}\b|\$_\d+\b)");
     return re;
 }
 
-const std::regex& anonymous_namespace_re() {
-    static const std::regex re(R"(\?A0x[a-f0-9]{8}::)");
+const GuardedRegex& anonymous_namespace_re() {
+    static const GuardedRegex re({"?A0x"}, R"(\?A0x[a-f0-9]{8}::)");
     return re;
 }
 
@@ -82,8 +84,9 @@ std::string replace_enclosed(std::string_view s, char open, char close,
 }
 
 std::string process_generics(std::string_view value, size_t start) {
-    if (value == "lambda" || std::regex_search(value.begin(), value.end(), lambda_re(),
-                                               std::regex_constants::match_continuous)) {
+    if (value == "lambda" || (lambda_re().may_match(value) &&
+                              std::regex_search(value.begin(), value.end(), lambda_re().regex(),
+                                                std::regex_constants::match_continuous))) {
         return "<" + std::string(value) + ">";
     }
     if (start > 0) {
@@ -168,9 +171,9 @@ std::string trim_native(std::string_view input) {
     function = replace_all(std::move(function), "operator()", "operator" + std::string(kCall));
     function = replace_all(std::move(function), " -> ", " " + std::string(kArrow) + " ");
     function = replace_all(std::move(function), "`anonymous namespace'", kAnonymous);
-    function = std::regex_replace(function, lambda_re(), "lambda");
-    function =
-        std::regex_replace(function, anonymous_namespace_re(), std::string(kAnonymous) + "::");
+    function = lambda_re().replace(std::move(function), "lambda");
+    const std::string anonymous = std::string(kAnonymous) + "::";
+    function = anonymous_namespace_re().replace(std::move(function), anonymous.c_str());
 
     function = replace_enclosed(function, '(', ')', [](std::string_view value, size_t) {
         const std::string_view stripped = pytext::strip(value);

@@ -7,7 +7,6 @@
 #include <cctype>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <span>
 #include <stdexcept>
 #include <string_view>
@@ -16,6 +15,7 @@
 #include "grouping/behavior_family.h"
 #include "grouping/fingerprint_rules.h"
 #include "grouping/function_name.h"
+#include "grouping/guarded_regex.h"
 #include "grouping/parameterize.h"
 #include "grouping/python_text.h"
 
@@ -175,21 +175,22 @@ std::string collapse_whitespace(std::string_view line) {
 // --- frame:v1 -------------------------------------------------------------------------------
 
 // Java code generation markers, replaced by "<auto>" (newstyle.py's _java_*_enhancer_re).
-const std::regex& reflect_marker() {
-    static const std::regex re(
+const GuardedRegex& reflect_marker() {
+    static const GuardedRegex re(
+        {"sun.reflect.Generated"},
         R"((sun\.reflect\.Generated(?:Serialization)?ConstructorAccessor)\d+)");
     return re;
 }
-const std::regex& cglib_marker() {
-    static const std::regex re(R"((\$\$\w+?CGLIB\$\$)[a-fA-F0-9]+(_[0-9]+)?)");
+const GuardedRegex& cglib_marker() {
+    static const GuardedRegex re({"CGLIB$$"}, R"((\$\$\w+?CGLIB\$\$)[a-fA-F0-9]+(_[0-9]+)?)");
     return re;
 }
-const std::regex& javassist_marker() {
-    static const std::regex re(R"((\$\$_javassist)(?:_seam)?(?:_[0-9]+)?)");
+const GuardedRegex& javassist_marker() {
+    static const GuardedRegex re({"$$_javassist"}, R"((\$\$_javassist)(?:_seam)?(?:_[0-9]+)?)");
     return re;
 }
-const std::regex& clojure_marker() {
-    static const std::regex re(R"((\$fn__)\d+)");
+const GuardedRegex& clojure_marker() {
+    static const GuardedRegex re({"$fn__"}, R"((\$fn__)\d+)");
     return re;
 }
 
@@ -216,7 +217,7 @@ Component filename_component(std::string_view abs_path, const Value* frame,
     } else if (lowered == "[native code]") {
         ignore(component, "native code filename");
     } else if (platform == "java") {
-        std::string cleaned = std::regex_replace(lowered, javassist_marker(), "$1<auto>");
+        std::string cleaned = javassist_marker().replace(lowered, "$1<auto>");
         if (cleaned != lowered) {
             component.values.front() = std::move(cleaned);
             component.hint = "javassist parts cleaned";
@@ -252,11 +253,10 @@ Component module_component(std::string_view abs_path, const Value* frame,
             }
         }
         if (!accessor) {
-            std::string cleaned =
-                std::regex_replace(std::string(module), reflect_marker(), "$1<auto>");
-            cleaned = std::regex_replace(cleaned, cglib_marker(), "$1<auto>");
-            cleaned = std::regex_replace(cleaned, javassist_marker(), "$1<auto>");
-            cleaned = std::regex_replace(cleaned, clojure_marker(), "$1<auto>");
+            std::string cleaned = reflect_marker().replace(std::string(module), "$1<auto>");
+            cleaned = cglib_marker().replace(std::move(cleaned), "$1<auto>");
+            cleaned = javassist_marker().replace(std::move(cleaned), "$1<auto>");
+            cleaned = clojure_marker().replace(std::move(cleaned), "$1<auto>");
             if (cleaned != module) {
                 component = leaf("module", std::move(cleaned));
                 component.hint = "codegen marker removed";

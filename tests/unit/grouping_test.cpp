@@ -330,6 +330,31 @@ TEST(Grouping, JavaFrameQuirks) {
     EXPECT_EQ(group(doc).hashes, std::vector<std::string>{"09d19d21a3ac8a1e4405584257ebb719"});
 }
 
+TEST(Grouping, JavaCodegenMarkersGroupAcrossTheirGeneratedNumbers) {
+    // Every marker rule (constructor accessors, CGLIB, javassist in module and filename, clojure
+    // fns): two events differing only in the generated numbers share a hash, and a frame
+    // without a marker still tells them apart.
+    const auto event = [](const std::string& n, const std::string& plain) {
+        return parse_or_die(R"({"platform":"java","stacktrace":{"frames":[
+            {"module":"sun.reflect.GeneratedConstructorAccessor)" +
+                            n + R"(","function":"newInstance","in_app":true},
+            {"module":"sun.reflect.GeneratedSerializationConstructorAccessor)" +
+                            n + R"(","function":"newInstance","in_app":true},
+            {"module":"com.example.Foo$$EnhancerByCGLIB$$)" +
+                            n + R"(f_2","function":"run","in_app":true},
+            {"module":"com.example.Bar$$_javassist_seam_)" +
+                            n + R"(","function":"run","filename":"Bar$$_javassist_)" + n +
+                            R"(.java","in_app":true},
+            {"module":"myapp.core$fn__)" +
+                            n + R"(","function":"invoke","in_app":true},
+            {"module":"com.example.)" +
+                            plain + R"(","function":"handle","in_app":true}]}})");
+    };
+    const auto first = group(event("17", "Plain"));
+    EXPECT_EQ(first.hashes, group(event("4242", "Plain")).hashes);
+    EXPECT_NE(first.hashes, group(event("17", "Other")).hashes);
+}
+
 TEST(Grouping, RubyFrameQuirks) {
     const json::Document doc = parse_or_die(R"({"platform":"ruby","stacktrace":{"frames":[
         {"function":"block in process","filename":"app.rb","in_app":true},
