@@ -2,10 +2,7 @@
 //
 // Exit codes: 0 success, 1 a runtime failure (message on stderr), 2 a usage error (unknown
 // command or flag, bad value; message on stderr).
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -22,6 +19,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "core/file_lock.h"
 #include "core/ids.h"
 #include "core/ip.h"
 #include "core/log.h"
@@ -233,13 +231,11 @@ int token_create(std::vector<std::string> args) {
     return 0;
 }
 
-// Holds an exclusive lock on DIR/lighttrace.lock for the life of the server process.
-void lock_data_dir(const std::filesystem::path& dir) {
-    const std::string path = (dir / "lighttrace.lock").string();
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        throw std::runtime_error("another LightTrace server is using " + dir.string());
-    }
+// An exclusive lock on DIR/lighttrace.lock, held by the server for as long as it runs.
+FileLock lock_data_dir(const std::filesystem::path& dir) {
+    auto lock = FileLock::try_lock(dir / "lighttrace.lock");
+    if (!lock) throw std::runtime_error("another LightTrace server is using " + dir.string());
+    return std::move(*lock);
 }
 
 // lighttrace_http_requests_total{route,status}, looked up once per thread and series.
@@ -364,7 +360,7 @@ int serve(std::vector<std::string> args) {
         url = validate_url(env);
     const bool discard = flags.has("discard");
     const std::filesystem::path dir = data_dir(flags);
-    lock_data_dir(dir);
+    const FileLock data_lock = lock_data_dir(dir);
 
     // Signals are taken synchronously by this thread; every thread started below inherits
     // the blocked mask.

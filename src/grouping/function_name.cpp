@@ -1,6 +1,5 @@
 #include "grouping/function_name.h"
 
-#include <regex>
 #include <vector>
 
 #include "grouping/behavior_family.h"
@@ -84,9 +83,7 @@ std::string replace_enclosed(std::string_view s, char open, char close,
 }
 
 std::string process_generics(std::string_view value, size_t start) {
-    if (value == "lambda" || (lambda_re().may_match(value) &&
-                              std::regex_search(value.begin(), value.end(), lambda_re().regex(),
-                                                std::regex_constants::match_continuous))) {
+    if (value == "lambda" || lambda_re().matches_at_start(value)) {
         return "<" + std::string(value) + ">";
     }
     if (start > 0) {
@@ -172,8 +169,8 @@ std::string trim_native(std::string_view input) {
     function = replace_all(std::move(function), " -> ", " " + std::string(kArrow) + " ");
     function = replace_all(std::move(function), "`anonymous namespace'", kAnonymous);
     function = lambda_re().replace(std::move(function), "lambda");
-    const std::string anonymous = std::string(kAnonymous) + "::";
-    function = anonymous_namespace_re().replace(std::move(function), anonymous.c_str());
+    static const std::string anonymous_scope = std::string(kAnonymous) + "::";
+    function = anonymous_namespace_re().replace(std::move(function), anonymous_scope.c_str());
 
     function = replace_enclosed(function, '(', ')', [](std::string_view value, size_t) {
         const std::string_view stripped = pytext::strip(value);

@@ -2,9 +2,10 @@
 //
 // Contract: every match of `pattern` contains at least one of `literals` (the caller's promise,
 // checked by the tests of each rule). may_match(text) is false when none occurs, and then
-// replace() returns the text unchanged without running the regex, so the result is always what
-// std::regex_replace would give. libstdc++'s regex costs microseconds per call even when
-// nothing matches; the literals make the common case (no marker at all) a substring search.
+// replace() and matches_at_start() answer without running the regex, so their results are
+// always what std::regex_replace and std::regex_search (match_continuous) would give. libstdc++'s
+// regex costs microseconds per call even when nothing matches; the literals make the common case
+// (no marker at all) a substring search.
 #pragma once
 
 #include <initializer_list>
@@ -32,7 +33,10 @@ public:
         return std::regex_replace(text, regex_, format);
     }
 
-    const std::regex& regex() const { return regex_; }
+    bool matches_at_start(std::string_view text) const {
+        return may_match(text) && std::regex_search(text.begin(), text.end(), regex_,
+                                                    std::regex_constants::match_continuous);
+    }
 
 private:
     std::vector<std::string> literals_;

@@ -4,7 +4,6 @@
 #include "core/metrics.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,18 +204,15 @@ Spool::Spool(std::filesystem::path dir, SpoolOptions options)
         if (!absolute.has_filename()) absolute = absolute.parent_path();  // trailing separator
         fsync_dir(absolute.parent_path());
     }
-    const std::filesystem::path lock_path = dir_ / "spool.lock";
-    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (lock_fd_ < 0) throw_errno("open " + lock_path.string());
-    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-        ::close(lock_fd_);
-        throw std::runtime_error("spool: " + dir_.string() + " is in use by another process");
+    lock_ = FileLock::try_lock(dir_ / "spool.lock");
+    if (!lock_) {
+        throw std::runtime_error("spool: " + dir_.string() +
+                                 " is already open (another LightTrace server?)");
     }
     try {
         recover();
     } catch (...) {
         if (fd_ >= 0) ::close(fd_);
-        ::close(lock_fd_);
         throw;
     }
     writer_ = std::thread([this] { writer_loop(); });
@@ -225,7 +221,6 @@ Spool::Spool(std::filesystem::path dir, SpoolOptions options)
 Spool::~Spool() {
     stop();
     if (fd_ >= 0) ::close(fd_);
-    ::close(lock_fd_);
 }
 
 void Spool::recover() {

@@ -48,6 +48,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/file_lock.h"
+
 namespace lt {
 
 struct SpoolPosition {
@@ -112,7 +114,7 @@ private:
 
     std::filesystem::path dir_;
     SpoolOptions options_;
-    int lock_fd_ = -1;
+    std::optional<FileLock> lock_;  // held from construction to destruction
     int fd_ = -1;
     uint64_t segment_number_ = 1;
     uint64_t segment_size_ = 0;
