@@ -9,7 +9,7 @@
 
 #include "core/json_writer.h"
 #include "core/time.h"
-#include "core/utf8.h"
+#include "issues/summary.h"
 
 namespace lt {
 
@@ -158,30 +158,6 @@ void write_pairs(JsonWriter& out, const Value* value) {
         }
     }
     out.end_array();
-}
-
-// At most `limit` code points; a longer text keeps limit - 3 of them plus "..." (as the issue
-// summary truncates titles).
-std::string truncate_chars(std::string_view text, size_t limit) {
-    size_t count = 0;
-    size_t cut = 0;  // byte offset after limit - 3 code points
-    for (size_t i = 0; i < text.size();) {
-        if (count == limit - 3) cut = i;
-        if (++count > limit) return std::string(text.substr(0, cut)) + "...";
-        i += std::max<size_t>(utf8_sequence_length(text, i), 1);
-    }
-    return std::string(text);
-}
-
-std::string_view first_line(std::string_view text) {
-    return text.substr(0, std::min(text.find('\n'), text.size()));
-}
-
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view kSpace = " \t\r\n\f\v";
-    const size_t begin = text.find_first_not_of(kSpace);
-    if (begin == std::string_view::npos) return {};
-    return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
 }
 
 // ---- frames and stack traces --------------------------------------------------------------
@@ -956,31 +932,6 @@ std::string event_type(const Value& event) {
     return truthy(get_array(get_object(&event, "exception"), "values")) ? "error" : "default";
 }
 
-// The function of the crash frame: the last in-app frame with a function (not <redacted> or
-// <unknown>), else the last frame with one, of the main exception's stack trace, else of the
-// top-level one, else of the only thread's.
-std::optional<std::string_view> crash_function(const Value& event) {
-    const Value* frames = nullptr;
-    if (const Value* values = get_array(get_object(&event, "exception"), "values");
-        values != nullptr && values->size() > 0) {
-        frames = get_array(get_object(&values->elements().back(), "stacktrace"), "frames");
-    }
-    if (!truthy(frames)) frames = get_array(get_object(&event, "stacktrace"), "frames");
-    if (const Value* threads = get_array(get_object(&event, "threads"), "values");
-        !truthy(frames) && threads != nullptr && threads->size() == 1) {
-        frames = get_array(get_object(&threads->elements()[0], "stacktrace"), "frames");
-    }
-    if (frames == nullptr) return std::nullopt;
-    std::optional<std::string_view> fallback;
-    for (auto it = frames->elements().rbegin(); it != frames->elements().rend(); ++it) {
-        const auto function = get_string(&*it, "function");
-        if (!function || *function == "<redacted>" || *function == "<unknown>") continue;
-        if (is_true(get(&*it, "in_app"))) return function;
-        if (!fallback) fallback = function;
-    }
-    return fallback;
-}
-
 // Sentry's title for an event stored without one (the pipeline's summary writes it for error
 // and default events; transactions and older events have none).
 std::string fallback_title(const Value& event, std::string_view type) {
@@ -990,29 +941,7 @@ std::string fallback_title(const Value& event, std::string_view type) {
     if (type == "transaction") {
         return std::string(get_string(&event, "transaction").value_or("<unlabeled transaction>"));
     }
-    const Value* values = get_array(get_object(&event, "exception"), "values");
-    const Value* last = nullptr;
-    if (values != nullptr) {
-        for (const Value& item : values->elements()) {
-            if (item.is_object()) last = &item;
-        }
-    }
-    if (last != nullptr) {  // the main exception is the last one
-        std::optional<std::string_view> exc_type;
-        if (!is_true(get(get_object(last, "mechanism"), "synthetic"))) {
-            exc_type = get_string(last, "type").value_or("Error");
-        }
-        const std::string_view value = get_string(last, "value").value_or("");
-        if (!exc_type) return std::string(crash_function(event).value_or("<unknown>"));
-        if (value.empty()) return std::string(*exc_type);
-        return std::string(*exc_type) + ": " + truncate_chars(first_line(value), 100);
-    }
-    const Value* logentry = get_object(&event, "logentry");
-    auto message = get_string(logentry, "formatted");
-    if (!message || message->empty()) message = get_string(logentry, "message");
-    const std::string_view text = trim(message.value_or(""));
-    if (!text.empty()) return truncate_chars(first_line(text), 100);
-    return "<unlabeled event>";
+    return event_title(event);
 }
 
 void write_user(JsonWriter& out, const Value* user) {

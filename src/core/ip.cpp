@@ -1,4 +1,5 @@
 #include "core/ip.h"
+#include "core/text.h"
 
 #include <arpa/inet.h>
 
@@ -8,14 +9,6 @@
 namespace lt {
 
 namespace {
-
-constexpr std::string_view kSpace = " \t";
-
-std::string_view trim(std::string_view text) {
-    const size_t begin = text.find_first_not_of(kSpace);
-    if (begin == std::string_view::npos) return {};
-    return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
-}
 
 // An X-Forwarded-For entry without a port: "[v6]:port" -> "v6", "a.b.c.d:port" -> "a.b.c.d".
 std::string_view without_port(std::string_view entry) {
@@ -107,7 +100,7 @@ NetworkList parse_networks(std::string_view text) {
     NetworkList list;
     while (true) {
         const size_t comma = text.find(',');
-        const std::string_view item = trim(text.substr(0, comma));
+        const std::string_view item = trim_ascii_space(text.substr(0, comma));
         if (!item.empty()) {
             std::optional<IpNetwork> network = parse_network(item);
             if (!network) {
@@ -137,8 +130,8 @@ std::string TrustedProxies::client_ip(std::string_view peer, std::string_view fo
     std::string reached(peer);
     while (!forwarded_for.empty()) {
         const size_t comma = forwarded_for.rfind(',');
-        const std::string_view entry =
-            trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+        const std::string_view entry = trim_ascii_space(
+            comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
         forwarded_for =
             comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
         if (entry.empty()) continue;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/text.h"
 #include "core/time.h"
 #include "core/url.h"
 #include "event/normalize_mechanism.h"
@@ -29,37 +30,9 @@ constexpr size_t kMaxErrorValueBytes = 256;
 constexpr size_t kMaxMessageChars = 8192;
 constexpr size_t kMaxTagChars = 200;
 
-// Characters (code points) of valid UTF-8.
-size_t char_count(std::string_view text) {
-    size_t count = 0;
-    for (char c : text) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-    }
-    return count;
-}
-
-// The first `max_chars` characters of valid UTF-8.
-std::string_view truncate_chars(std::string_view text, size_t max_chars) {
-    size_t count = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            if (count == max_chars) return text.substr(0, i);
-            ++count;
-        }
-    }
-    return text;
-}
-
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view kSpace = " \t\r\n\f\v";
-    const size_t begin = text.find_first_not_of(kSpace);
-    if (begin == std::string_view::npos) return {};
-    return text.substr(begin, text.find_last_not_of(kSpace) - begin + 1);
-}
-
 // A timestamp: a finite number, or an RFC 3339 / zone-less date-time string.
 std::optional<double> parse_timestamp(const Value& value) {
-    if (auto text = value.as_string()) return parse_rfc3339(trim(*text));
+    if (auto text = value.as_string()) return parse_rfc3339(trim_ascii_space(*text));
     if (auto number = value.as_double()) {
         if (std::isfinite(*number) && *number >= 0) return number;
     }
@@ -105,7 +78,7 @@ private:
     void error(std::string_view type, std::string_view name, const Value* value = nullptr) {
         Value entry = doc_.make_object();
         entry.set("type", doc_.make_string(type));
-        entry.set("name", doc_.make_string(truncate_chars(name, kMaxErrorValueBytes)));
+        entry.set("name", doc_.make_string(code_point_prefix(name, kMaxErrorValueBytes)));
         if (value != nullptr && !value->is_array() && !value->is_object() && !value->is_null()) {
             auto text = value->as_string();
             if (!text || text->size() <= kMaxErrorValueBytes) entry.set("value", doc_.copy(*value));
@@ -342,9 +315,9 @@ private:
                         std::string_view path) {
         Value* value = parent.find(key);
         auto text = value != nullptr ? value->as_string() : std::nullopt;
-        if (!text || char_count(*text) <= max_chars) return;
+        if (!text || code_points(*text) <= max_chars) return;
         error("value_too_long", path);
-        parent.set(key, doc_.make_string(truncate_chars(*text, max_chars)));
+        parent.set(key, doc_.make_string(code_point_prefix(*text, max_chars)));
     }
 
     void normalize_logentry() {
@@ -511,17 +484,17 @@ private:
         std::unordered_set<std::string> kept_keys;
         for (auto& [raw_key, raw_value] : input) {
             const std::string path = "tags." + raw_key;
-            std::string key(trim(raw_key));
+            std::string key(trim_ascii_space(raw_key));
             for (char& c : key) c = c == ' ' ? '-' : c;
             Value original = doc_.make_string(raw_value);
-            const std::string_view text = trim(raw_value);
+            const std::string_view text = trim_ascii_space(raw_value);
             if (key.empty() ||
                 key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                       "0123456789_.:-") != std::string::npos) {
                 error("invalid_data", path);
                 continue;
             }
-            if (char_count(key) > kMaxTagChars || char_count(text) > kMaxTagChars) {
+            if (code_points(key) > kMaxTagChars || code_points(text) > kMaxTagChars) {
                 error("value_too_long", path);
                 continue;
             }
@@ -558,7 +531,7 @@ private:
             drop(event_, key, key);
             return std::nullopt;
         }
-        std::string trimmed(trim(*text));
+        std::string trimmed(trim_ascii_space(*text));
         if (trimmed.empty()) {
             drop(event_, key, key);
             return std::nullopt;
@@ -569,7 +542,7 @@ private:
     // Stores a valid identifier, or drops it with the given error.
     void keep_identifier(std::string_view key, const std::string& text, size_t max_chars,
                          bool valid) {
-        if (char_count(text) > max_chars) return drop(event_, key, key, "value_too_long");
+        if (code_points(text) > max_chars) return drop(event_, key, key, "value_too_long");
         if (!valid) return drop(event_, key, key);
         event_.set(key, doc_.make_string(text));
     }
@@ -605,7 +578,7 @@ private:
         if (!text || (single_line && text->find_first_of("\r\n") != std::string::npos)) {
             return drop(event_, key, key);
         }
-        const std::string_view trimmed = trim(*text);
+        const std::string_view trimmed = trim_ascii_space(*text);
         if (trimmed.empty()) {
             event_.erase(key);
             return;
@@ -653,8 +626,9 @@ private:
             std::string_view item =
                 equals == std::string_view::npos ? std::string_view() : part.substr(equals + 1);
             if (cookies) {
-                key = trim(key);
-                if (!key.empty()) pairs.emplace_back(std::string(key), std::string(trim(item)));
+                key = trim_ascii_space(key);
+                if (!key.empty())
+                    pairs.emplace_back(std::string(key), std::string(trim_ascii_space(item)));
             } else if (!part.empty()) {
                 pairs.emplace_back(form_decode(key), form_decode(item));
             }

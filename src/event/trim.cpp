@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/json_writer.h"
+#include "core/text.h"
 
 namespace lt {
 
@@ -26,24 +27,6 @@ constexpr CharLimit kEnumLike{128};
 constexpr CharLimit kSymbol{256, 20};
 constexpr CharLimit kPath{256, 40};
 constexpr CharLimit kMessage{8192, 200};
-
-size_t code_points(std::string_view text) {
-    size_t count = 0;
-    for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    return count;
-}
-
-// Byte length of the first `count` code points.
-size_t prefix_bytes(std::string_view text, size_t count) {
-    size_t seen = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-            if (seen == count) return i;
-            ++seen;
-        }
-    }
-    return text.size();
-}
 
 // Relay's estimate_size_flat: the value's JSON size without its items (and without escaping).
 size_t flat_size(const Value& value) {
@@ -292,7 +275,7 @@ private:
         const size_t limit = std::max(chars, kEllipsis.size());
         if (original <= limit + allowance) return;
         const size_t kept = limit - kEllipsis.size();
-        std::string cut(text.substr(0, prefix_bytes(text, kept)));
+        std::string cut(code_point_prefix(text, kept));
         cut += kEllipsis;
         value = doc_.make_string(cut);
         remarks_.string_cut(path_, original, limit);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "core/text.h"
 
 namespace lt {
 
@@ -28,13 +29,6 @@ namespace {
 constexpr uint32_t kMatchLimit = 100'000;
 constexpr uint32_t kOvectorPairs = 10;  // the whole match and $1..$9
 constexpr size_t kCacheShards = 16;
-
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view kSpace = " \t\r\n\f\v";
-    const size_t first = text.find_first_not_of(kSpace);
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
-}
 
 // At most `max_bytes`, without splitting a UTF-8 sequence.
 std::string_view cut_utf8(std::string_view text, size_t max_bytes) {
@@ -50,7 +44,7 @@ std::string_view cut_utf8(std::string_view text, size_t max_bytes) {
 // Relay's `value.trim().replace('"', "")`.
 std::string trimmed_unquoted(std::string_view value) {
     std::string out;
-    for (const char c : trim(value)) {
+    for (const char c : trim_ascii_space(value)) {
         if (c != '"') out.push_back(c);
     }
     return out;
@@ -307,7 +301,7 @@ public:
                 out.push_back(replacement[i]);
             }
         }
-        return non_empty(std::string(trim(out)));
+        return non_empty(std::string(trim_ascii_space(out)));
     }
 
 private:
@@ -581,7 +575,8 @@ std::optional<BrowserContext> browser_from_hints(std::string_view sec_ch_ua) {
             continue;
         }
         const auto found = brand_version(entry);
-        if (!found || trim(found->first).empty() || trim(found->second).empty()) {
+        if (!found || trim_ascii_space(found->first).empty() ||
+            trim_ascii_space(found->second).empty()) {
             return std::nullopt;
         }
         return BrowserContext{std::string(found->first), std::string(found->second)};

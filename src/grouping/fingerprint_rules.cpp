@@ -5,10 +5,11 @@
 #include <span>
 #include <utility>
 
+#include "core/python_text.h"
+#include "core/text.h"
 #include "grouping/behavior_family.h"
 #include "grouping/function_name.h"
 #include "grouping/glob.h"
-#include "grouping/python_text.h"
 
 namespace lt {
 namespace {
@@ -181,17 +182,6 @@ int hex_digit(char c) {
     return -1;
 }
 
-uint32_t decode_code_point(std::string_view s, size_t pos, size_t length) {
-    uint32_t code = static_cast<unsigned char>(s[pos]);
-    if (length > 1) {
-        code &= 0xFFU >> (length + 1);
-        for (size_t i = 1; i < length; ++i) {
-            code = (code << 6) | (static_cast<unsigned char>(s[pos + i]) & 0x3FU);
-        }
-    }
-    return code;
-}
-
 // Sentry's unescape_string: the text is encoded to ASCII with backslashreplace, then decoded with
 // Python's unicode_escape, invalid escapes kept as written.
 std::string unescape(std::string_view s) {
@@ -210,8 +200,8 @@ std::string unescape(std::string_view s) {
         if (static_cast<unsigned char>(c) >= 0x80) {
             // The character after the backslash was itself escaped by backslashreplace, so
             // the backslash escapes that escape's first letter: `\é` reads as `\xe9`.
-            const size_t length = pytext::char_length(s, pos + 1);
-            const uint32_t code = decode_code_point(s, pos + 1, length);
+            const size_t length = char_length(s, pos + 1);
+            const char32_t code = code_point_at(s, pos + 1, length);
             static constexpr std::string_view kHex = "0123456789abcdef";
             const int digits = code <= 0xFF ? 2 : code <= 0xFFFF ? 4 : 8;
             out += '\\';
@@ -368,12 +358,12 @@ private:
         const size_t line_start = t_.rfind('\n', pos == 0 ? 0 : pos - 1);
         const size_t from = (line_start == std::string_view::npos || pos == 0) ? 0 : line_start + 1;
         size_t column = 1;
-        for (size_t i = from; i < pos; i += pytext::char_length(t_, i)) {
+        for (size_t i = from; i < pos; i += char_length(t_, i)) {
             ++column;
         }
         std::string near;
         for (size_t i = pos; i < t_.size() && near.size() < 30 && t_[i] != '\n' && t_[i] != '\r';) {
-            const size_t length = pytext::char_length(t_, i);
+            const size_t length = char_length(t_, i);
             near.append(t_.substr(i, length));
             i += length;
         }
@@ -411,7 +401,7 @@ private:
                 if (q + 1 >= t_.size() || t_[q + 1] == '\n') {
                     return std::nullopt;
                 }
-                q += 1 + pytext::char_length(t_, q + 1);
+                q += 1 + char_length(t_, q + 1);
             } else {
                 ++q;
             }
@@ -422,7 +412,7 @@ private:
     // \S+
     size_t non_space_end(size_t p) const {
         while (p < t_.size() && pytext::space_at(t_, p) == 0) {
-            p += pytext::char_length(t_, p);
+            p += char_length(t_, p);
         }
         return p;
     }
@@ -511,7 +501,7 @@ private:
         }
         size_t q = p;
         while (q < t_.size() && pytext::space_at(t_, q) == 0 && t_[q] != '{' && t_[q] != ',') {
-            q += pytext::char_length(t_, q);
+            q += char_length(t_, q);
         }
         if (q == p) {
             return std::nullopt;

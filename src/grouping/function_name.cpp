@@ -2,9 +2,10 @@
 
 #include <vector>
 
+#include "core/python_text.h"
+#include "core/text.h"
 #include "grouping/behavior_family.h"
 #include "grouping/guarded_regex.h"
-#include "grouping/python_text.h"
 
 namespace lt {
 namespace {
@@ -109,7 +110,7 @@ std::vector<std::string> split_tokens(std::string_view s) {
     size_t end = 0;
     for (size_t pos = 0; pos < s.size();) {
         const size_t space = pytext::space_at(s, pos);
-        const size_t length = space > 0 ? space : pytext::char_length(s, pos);
+        const size_t length = space > 0 ? space : char_length(s, pos);
         const char c = s[pos];
         if (const size_t k = kOpen.find(c); length == 1 && k != std::string_view::npos) {
             closers.push_back(kClose[k]);

@@ -4,7 +4,8 @@
 #include <string>
 #include <utility>
 
-#include "grouping/python_text.h"
+#include "core/python_text.h"
+#include "core/text.h"
 
 namespace lt {
 namespace {
@@ -18,15 +19,8 @@ struct Char {
 std::vector<Char> decode(std::string_view text) {
     std::vector<Char> out;
     for (size_t pos = 0; pos < text.size();) {
-        const size_t length = pytext::char_length(text, pos);
-        uint32_t code = static_cast<unsigned char>(text[pos]);
-        if (length > 1) {
-            code &= 0xFFU >> (length + 1);
-            for (size_t i = 1; i < length; ++i) {
-                code = (code << 6) | (static_cast<unsigned char>(text[pos + i]) & 0x3FU);
-            }
-        }
-        out.push_back(Char{code, text.substr(pos, length)});
+        const size_t length = char_length(text, pos);
+        out.push_back(Char{code_point_at(text, pos, length), text.substr(pos, length)});
         pos += length;
     }
     return out;

@@ -12,12 +12,13 @@
 #include <string_view>
 #include <utility>
 
+#include "core/python_text.h"
+#include "core/text.h"
 #include "grouping/behavior_family.h"
 #include "grouping/fingerprint_rules.h"
 #include "grouping/function_name.h"
 #include "grouping/guarded_regex.h"
 #include "grouping/parameterize.h"
-#include "grouping/python_text.h"
 
 namespace lt {
 namespace {
@@ -144,12 +145,6 @@ std::string ascii_lower(std::string_view in) {
         return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
     });
     return out;
-}
-
-size_t code_points(std::string_view utf8) {
-    return static_cast<size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
 }
 
 // " ".join(line.split())

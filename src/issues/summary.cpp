@@ -13,6 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/python_text.h"
+#include "core/text.h"
+
 namespace lt {
 namespace {
 
@@ -50,82 +53,6 @@ constexpr std::array<std::string_view, 16> kNativeMobilePlatforms = {"cocoa",
 bool is_native_or_mobile(std::string_view platform) {
     return std::find(kNativeMobilePlatforms.begin(), kNativeMobilePlatforms.end(), platform) !=
            kNativeMobilePlatforms.end();
-}
-
-// ---- text: strings in a Document are valid UTF-8; lengths are counted in code points, as in
-// Python ------------------------------------------------------------------------------------
-
-size_t sequence_length(std::string_view text, size_t i) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const size_t length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    return std::min(length, text.size() - i);
-}
-
-char32_t decode_at(std::string_view text, size_t i, size_t length) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[i + k]); };
-    switch (length) {
-        case 1:
-            return byte(0);
-        case 2:
-            return (char32_t{byte(0)} & 0x1F) << 6 | (byte(1) & 0x3F);
-        case 3:
-            return (char32_t{byte(0)} & 0x0F) << 12 | (char32_t{byte(1)} & 0x3F) << 6 |
-                   (byte(2) & 0x3F);
-        default:
-            return (char32_t{byte(0)} & 0x07) << 18 | (char32_t{byte(1)} & 0x3F) << 12 |
-                   (char32_t{byte(2)} & 0x3F) << 6 | (byte(3) & 0x3F);
-    }
-}
-
-// Python's str.isspace().
-bool is_space(char32_t c) {
-    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
-           c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
-           c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-// The line boundaries of Python's str.splitlines().
-bool is_line_break(char32_t c) {
-    return (c >= 0x0A && c <= 0x0D) || (c >= 0x1C && c <= 0x1E) || c == 0x85 || c == 0x2028 ||
-           c == 0x2029;
-}
-
-// Sentry's truncatechars: a text longer than `max_chars` keeps max_chars - 3 of them + "...".
-std::string truncate_chars(std::string_view text, size_t max_chars) {
-    const size_t keep = max_chars >= 3 ? max_chars - 3 : 0;
-    size_t chars = 0;
-    size_t cut = 0;
-    for (size_t i = 0; i < text.size(); i += sequence_length(text, i)) {
-        if (chars == keep) cut = i;
-        if (++chars > max_chars) return std::string(text.substr(0, cut)) + "...";
-    }
-    return std::string(text);
-}
-
-// `text.splitlines()[0]` for a non-empty text.
-std::string_view first_line(std::string_view text) {
-    for (size_t i = 0; i < text.size();) {
-        const size_t length = sequence_length(text, i);
-        if (is_line_break(decode_at(text, i, length))) return text.substr(0, i);
-        i += length;
-    }
-    return text;
-}
-
-// Python's str.strip().
-std::string_view strip(std::string_view text) {
-    while (!text.empty()) {
-        const size_t length = sequence_length(text, 0);
-        if (!is_space(decode_at(text, 0, length))) break;
-        text.remove_prefix(length);
-    }
-    while (!text.empty()) {
-        size_t start = text.size() - 1;
-        while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-        if (!is_space(decode_at(text, start, sequence_length(text, start)))) break;
-        text.remove_suffix(text.size() - start);
-    }
-    return text;
 }
 
 // A URL without its query string and fragment (Relay moves them out of request.url).
@@ -456,7 +383,7 @@ std::optional<std::string> context_text(const Value* value, bool strings_only = 
     if (value == nullptr) return std::nullopt;
     std::string out;
     if (auto string = value->as_string()) {
-        out = std::string(strip(*string));
+        out = std::string(pytext::strip(*string));
     } else if (strings_only) {
         return std::nullopt;
     } else if (auto flag = value->as_bool()) {
@@ -481,8 +408,8 @@ std::optional<std::string> computed_name(const Value& context, std::string_view 
     const Value* version = context.find("version");
     if (name == nullptr || !name->is_string()) return std::nullopt;
     if (version != nullptr && version->is_string()) {
-        return std::string(
-            strip(std::string(*name->as_string()) + " " + std::string(*version->as_string())));
+        return std::string(pytext::strip(std::string(*name->as_string()) + " " +
+                                         std::string(*version->as_string())));
     }
     if (need_version) return std::nullopt;
     return context_text(name);
@@ -610,6 +537,68 @@ void record_grouping(json::Document& event, const GroupingResult& grouping) {
     root.set("grouping_config", std::move(config));
 }
 
+// What an error event's main exception gives its metadata and title (eventtypes/error.py).
+struct ErrorHeadline {
+    bool has_main = false;
+    std::optional<std::string> type;  // absent for a synthetic exception
+    std::string value;
+    std::string filename;  // of the crash frame
+    std::string function;  // of the crash frame
+    bool tree_label = true;
+};
+
+ErrorHeadline error_headline(const Value& root, const Value& main, bool javascript) {
+    ErrorHeadline headline;
+    headline.has_main = main.is_object();
+    headline.tree_label = !headline.has_main || is_native_or_mobile(text(&root, "platform"));
+    if (!headline.has_main) return headline;
+    headline.value =
+        truncate_chars(json_lenient_string(main.find("value")).value_or(""), kMaxValueChars);
+    if (!is_true(field(field(&main, "mechanism"), "synthetic"))) {
+        const Value* declared = main.find("type");
+        headline.type =
+            truncate_chars(declared != nullptr && declared->is_string() ? *declared->as_string()
+                                                                        : std::string_view("Error"),
+                           kMaxTypeChars);
+    }
+    if (auto crash = crash_location(root, &main, javascript)) {
+        headline.filename = std::move(crash->filename);
+        headline.function = std::move(crash->function);
+    }
+    return headline;
+}
+
+std::string error_title(const Value& root, const ErrorHeadline& headline) {
+    std::optional<std::string> title = headline.type;
+    if (title && !headline.value.empty()) {
+        *title += ": " + truncate_chars(pytext::first_line(headline.value), kMaxTitleChars);
+    }
+    // A synthetic exception beside a logentry only carries a stack for a message
+    // (JavaScript SDKs send captureMessage that way): its value, the message, names the
+    // issue better than the crash function ("?" for top-level code) Sentry's rule picks.
+    if (!title && headline.has_main && !headline.value.empty() &&
+        field(&root, "logentry") != nullptr) {
+        title = truncate_chars(pytext::first_line(pytext::strip(headline.value)), kMaxTitleChars);
+    }
+    const std::string& function = headline.function;
+    std::string chosen;
+    if (headline.tree_label) {
+        chosen = title ? *title : (function.empty() ? "<unknown>" : function);
+    } else {
+        chosen = title && !title->empty() ? *title : !function.empty() ? function : "<unknown>";
+    }
+    return chosen.empty() ? "<untitled>" : chosen;
+}
+
+std::string default_title(const Value& root) {
+    const Value* logentry = field(&root, "logentry");
+    std::string_view message = text(logentry, "formatted");
+    if (message.empty()) message = text(logentry, "message");
+    message = pytext::strip(message);
+    return message.empty() ? "<unlabeled event>"
+                           : truncate_chars(pytext::first_line(message), kMaxTitleChars);
+}
+
 }  // namespace
 
 EventIssueFacts summarize_event(json::Document& event, const GroupingResult& grouping) {
@@ -639,62 +628,23 @@ EventIssueFacts summarize_event(json::Document& event, const GroupingResult& gro
     Value metadata = event.make_object();
     std::optional<std::string> location;
     if (is_error) {
-        const Value& main = *main_exception(root, grouping.main_exception_id);
-        std::optional<std::string> type;
-        std::string value;
-        std::string function;
-        const bool has_main = main.is_object();
-        if (has_main) {
-            value = truncate_chars(json_lenient_string(main.find("value")).value_or(""),
-                                   kMaxValueChars);
-            metadata.set("value", event.make_string(value));
-            if (!is_true(field(field(&main, "mechanism"), "synthetic"))) {
-                const Value* declared = main.find("type");
-                type = truncate_chars(declared != nullptr && declared->is_string()
-                                          ? *declared->as_string()
-                                          : std::string_view("Error"),
-                                      kMaxTypeChars);
-                metadata.set("type", event.make_string(*type));
+        const ErrorHeadline headline =
+            error_headline(root, *main_exception(root, grouping.main_exception_id), javascript);
+        if (headline.has_main) {
+            metadata.set("value", event.make_string(headline.value));
+            if (headline.type) metadata.set("type", event.make_string(*headline.type));
+            if (!headline.filename.empty()) {
+                metadata.set("filename", event.make_string(headline.filename));
+                location = headline.filename;
             }
-            if (auto crash = crash_location(root, &main, javascript)) {
-                if (!crash->filename.empty()) {
-                    metadata.set("filename", event.make_string(crash->filename));
-                    location = crash->filename;
-                }
-                if (!crash->function.empty()) {
-                    metadata.set("function", event.make_string(crash->function));
-                    function = crash->function;
-                }
+            if (!headline.function.empty()) {
+                metadata.set("function", event.make_string(headline.function));
             }
+            metadata.set("display_title_with_tree_label", event.make_bool(headline.tree_label));
         }
-        const bool tree_label = !has_main || is_native_or_mobile(platform);
-        if (has_main) metadata.set("display_title_with_tree_label", event.make_bool(tree_label));
-
-        std::optional<std::string> title = type;
-        if (title && !value.empty()) {
-            *title += ": " + truncate_chars(first_line(value), kMaxTitleChars);
-        }
-        // A synthetic exception beside a logentry only carries a stack for a message
-        // (JavaScript SDKs send captureMessage that way): its value, the message, names the
-        // issue better than the crash function ("?" for top-level code) Sentry's rule picks.
-        if (!title && has_main && !value.empty() && field(&root, "logentry") != nullptr) {
-            title = truncate_chars(first_line(strip(value)), kMaxTitleChars);
-        }
-        if (tree_label) {
-            facts.title = title ? *title : (function.empty() ? "<unknown>" : function);
-        } else {
-            facts.title = title && !title->empty() ? *title
-                          : !function.empty()      ? function
-                                                   : "<unknown>";
-        }
-        if (facts.title.empty()) facts.title = "<untitled>";
+        facts.title = error_title(root, headline);
     } else {
-        const Value* logentry = field(&root, "logentry");
-        std::string_view message = text(logentry, "formatted");
-        if (message.empty()) message = text(logentry, "message");
-        message = strip(message);
-        facts.title = message.empty() ? "<unlabeled event>"
-                                      : truncate_chars(first_line(message), kMaxTitleChars);
+        facts.title = default_title(root);
         metadata.set("title", event.make_string(facts.title));
     }
     // A matching server-side fingerprint rule's title names the issue.
@@ -776,6 +726,14 @@ EventIssueFacts summarize_event(json::Document& event, const GroupingResult& gro
     root.set("tags", std::move(tag_array));
     record_grouping(event, grouping);
     return facts;
+}
+
+std::string event_title(const json::Value& event) {
+    if (!event.is_object()) return "<unlabeled event>";
+    const Value* main = main_exception(event, std::nullopt);
+    if (main == nullptr) return default_title(event);
+    return error_title(event,
+                       error_headline(event, *main, text(&event, "platform") == "javascript"));
 }
 
 }  // namespace lt

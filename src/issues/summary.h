@@ -70,4 +70,8 @@ namespace lt {
 // Fills the event's derived fields in place and returns the facts for issue grouping.
 EventIssueFacts summarize_event(json::Document& event, const GroupingResult& grouping);
 
+// The title summarize_event derives, for an event stored without one: the last exception is the
+// main one and no fingerprint rule's title applies. "<unlabeled event>" for a non-object.
+std::string event_title(const json::Value& event);
+
 }  // namespace lt

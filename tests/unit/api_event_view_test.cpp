@@ -313,8 +313,9 @@ TEST(EventView, NodeMessageEvent) {
     EXPECT_EQ(entry_json(doc, "exception", "values.0.type"), "null");
     EXPECT_EQ(entry_json(doc, "exception", "values.0.mechanism"),
               R"({"type":"generic","handled":true,"synthetic":true})");
-    // A synthetic exception has no type in the title: the crash frame's function is used.
-    EXPECT_EQ(json_at(doc, "title"), "\"?\"");
+    // Stored without a title, the event gets the issue summary's: a synthetic exception beside a
+    // logentry is titled by its message, not by the crash frame's function ("?").
+    EXPECT_EQ(json_at(doc, "title"), "\"User jane failed to login 3 times\"");
 }
 
 TEST(EventView, TransactionFields) {

@@ -1,6 +1,8 @@
-#include "grouping/python_text.h"
+#include "core/python_text.h"
 
 #include <vector>
+
+#include "core/text.h"
 
 namespace lt::pytext {
 
@@ -29,27 +31,6 @@ size_t space_at(std::string_view s, size_t pos) {
     return three ? 3 : 0;
 }
 
-size_t char_length(std::string_view s, size_t pos) {
-    const unsigned c = static_cast<unsigned char>(s[pos]);
-    size_t length = 1;
-    if (c >= 0xF0 && c < 0xF8) {
-        length = 4;
-    } else if (c >= 0xE0) {
-        length = c < 0xF0 ? 3 : 1;
-    } else if (c >= 0xC2) {
-        length = 2;
-    }
-    if (pos + length > s.size()) {
-        return 1;
-    }
-    for (size_t i = 1; i < length; ++i) {
-        if ((static_cast<unsigned char>(s[pos + i]) & 0xC0) != 0x80) {
-            return 1;
-        }
-    }
-    return length;
-}
-
 std::string_view rstrip(std::string_view s) {
     size_t end = 0;  // end of the last character that is not whitespace
     for (size_t pos = 0; pos < s.size();) {
@@ -69,6 +50,19 @@ std::string_view strip(std::string_view s) {
         start += ws;
     }
     return rstrip(s.substr(start));
+}
+
+std::string_view first_line(std::string_view s) {
+    for (size_t pos = 0; pos < s.size();) {
+        const size_t length = char_length(s, pos);
+        const char32_t c = code_point_at(s, pos, length);
+        if ((c >= 0x0A && c <= 0x0D) || (c >= 0x1C && c <= 0x1E) || c == 0x85 || c == 0x2028 ||
+            c == 0x2029) {
+            return s.substr(0, pos);
+        }
+        pos += length;
+    }
+    return s;
 }
 
 std::optional<std::pair<size_t, std::string_view>> match_variable(std::string_view s, size_t pos) {

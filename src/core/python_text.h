@@ -1,5 +1,6 @@
-// Python `str` semantics on UTF-8 text, for the grouping code that reproduces Sentry's Python:
-// what str.isspace()/str.split()/str.strip() and the `\s` of a Python regex treat as whitespace.
+// Python `str` semantics on UTF-8 text, for the code that reproduces Sentry's Python (grouping,
+// issue titles): what str.isspace()/str.split()/str.strip()/str.splitlines() and the `\s` of a
+// Python regex treat as whitespace and line breaks.
 //
 // Contract:
 // * space_at(s, pos) is the length in bytes (1-3) of the Python whitespace character starting at
@@ -8,8 +9,8 @@
 //   U+3000.
 // * strip(s) is str.strip(): s without leading and trailing whitespace (a view into s).
 // * rstrip(s) is str.rstrip().
-// * char_length(s, pos) is the length of the UTF-8 sequence starting at `pos` (1 for invalid or
-//   truncated bytes), so loops can step by character.
+// * first_line(s) is str.splitlines()[0] for a non-empty s: s up to its first line boundary
+//   (\n \r \v \f \x1c-\x1e U+0085 U+2028 U+2029), a view into s.
 // * match_variable(s, pos) is Python's re.match of Sentry's fingerprint variable pattern
 //   `\{\{\s*(\S+)\s*\}\}` at `pos` (greedy, backtracking): {end of the match, the name}, or
 //   nullopt. "{{a}}b}}" matches whole with the name "a}}b", as in Sentry.
@@ -28,7 +29,7 @@ std::string_view strip(std::string_view s);
 
 std::string_view rstrip(std::string_view s);
 
-size_t char_length(std::string_view s, size_t pos);
+std::string_view first_line(std::string_view s);
 
 std::optional<std::pair<size_t, std::string_view>> match_variable(std::string_view s, size_t pos);
 
