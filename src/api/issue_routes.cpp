@@ -147,13 +147,6 @@ void add_offset_links(Store& store, const Request& request, Response& response, 
                     "0:" + std::to_string(offset + limit) + ":0", has_next);
 }
 
-std::optional<Organization> organization_by_id(Store& store, int64_t organization_id) {
-    for (Organization& organization : store.list_organizations()) {
-        if (organization.id == organization_id) return std::move(organization);
-    }
-    return std::nullopt;
-}
-
 // Empty stats of each period ("24h": 24 hours, "14d"/"30d": days), ending with the current one.
 std::vector<IssueStats> empty_stats(const std::vector<std::string>& periods, double now) {
     std::vector<IssueStats> all;
@@ -213,7 +206,7 @@ std::variant<Scope, Response> organization_scope(Store& store, const Request& re
     auto token = authorize(store, request, scope,
                            org_param == params.end() ? std::string() : org_param->second);
     if (auto* denied = std::get_if<Response>(&token)) return std::move(*denied);
-    auto organization = organization_by_id(store, std::get<ApiToken>(token).organization_id);
+    auto organization = store.find_organization(std::get<ApiToken>(token).organization_id);
     if (!organization) return not_found();
     Scope result{*organization, store.list_projects(organization->id)};
     return result;
@@ -553,7 +546,7 @@ std::string issue_detail(Store& store, const IssueTarget& target) {
     json.key("lastRelease");
     write_release(json, release_of(store, target.issue.project_id, target.issue.last_release));
     json.key("tags").begin_array();
-    for (const TagKeyStat& key : store.issue_tag_keys(target.issue.id, 0)) {
+    for (const TagKeyStat& key : store.issue_tag_keys(target.issue.id, 0, std::nullopt)) {
         json.begin_object();
         json.key("key").value(key.key);
         json.key("name").value(tag_label(key.key));
@@ -868,35 +861,35 @@ void issue_event(Store& store, Request&& request, const PathParams& params, Resp
     respond(event_response(store, event));
 }
 
-std::variant<std::pair<IssueTarget, std::vector<TagKeyStat>>, Response> tag_keys_of(
-    Store& store, const Request& request, const PathParams& params, size_t top_values) {
+// The issue's tag keys with their top values; only the path's {key} when the route has one.
+std::variant<std::vector<TagKeyStat>, Response> issue_tag_keys(Store& store, const Request& request,
+                                                               const PathParams& params) {
     auto target = resolve_issue(store, request, params, "event:read");
     if (auto* denied = std::get_if<Response>(&target)) return std::move(*denied);
-    IssueTarget& issue = std::get<IssueTarget>(target);
-    auto keys = store.issue_tag_keys(issue.issue.id, top_values);
-    return std::make_pair(std::move(issue), std::move(keys));
+    const auto key = params.find("key");
+    return store.issue_tag_keys(
+        std::get<IssueTarget>(target).issue.id, kTopTagValues,
+        key == params.end() ? std::nullopt : std::optional<std::string>(key->second));
 }
 
 void issue_tags(Store& store, Request&& request, const PathParams& params, Responder respond) {
-    auto keys = tag_keys_of(store, request, params, kTopTagValues);
+    auto keys = issue_tag_keys(store, request, params);
     if (auto* denied = std::get_if<Response>(&keys)) return respond(std::move(*denied));
     JsonWriter json;
     json.begin_array();
-    for (const TagKeyStat& key : std::get<0>(keys).second) write_tag_key(json, key);
+    for (const TagKeyStat& key : std::get<std::vector<TagKeyStat>>(keys)) write_tag_key(json, key);
     json.end_array();
     respond(http::json_response(200, json.take()));
 }
 
 void issue_tag(Store& store, Request&& request, const PathParams& params, Responder respond) {
-    auto keys = tag_keys_of(store, request, params, kTopTagValues);
+    auto keys = issue_tag_keys(store, request, params);
     if (auto* denied = std::get_if<Response>(&keys)) return respond(std::move(*denied));
-    for (const TagKeyStat& key : std::get<0>(keys).second) {
-        if (key.key != params.at("key")) continue;
-        JsonWriter json;
-        write_tag_key(json, key);
-        return respond(http::json_response(200, json.take()));
-    }
-    respond(not_found());
+    const auto& found = std::get<std::vector<TagKeyStat>>(keys);
+    if (found.empty()) return respond(not_found());
+    JsonWriter json;
+    write_tag_key(json, found.front());
+    respond(http::json_response(200, json.take()));
 }
 
 void issue_tag_values(Store& store, Request&& request, const PathParams& params,

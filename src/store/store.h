@@ -204,6 +204,7 @@ public:
     // Returns the organization with this slug, creating it (with `name`) if missing.
     virtual Organization ensure_organization(const std::string& slug, const std::string& name) = 0;
     virtual std::optional<Organization> find_organization(const std::string& slug) = 0;
+    virtual std::optional<Organization> find_organization(int64_t organization_id) = 0;
     virtual std::vector<Organization> list_organizations() = 0;
     // nullopt if the slug is taken in that organization; throws if the organization does not
     // exist. Project ids are numeric and start at 1 (they appear in DSNs).
@@ -272,7 +273,9 @@ public:
     // The ids of the events just before and after this one in its issue (by timestamp).
     virtual std::pair<std::optional<std::string>, std::optional<std::string>> neighbour_events(
         int64_t issue_id, const std::string& event_id) = 0;
-    virtual std::vector<TagKeyStat> issue_tag_keys(int64_t issue_id, size_t top_values) = 0;
+    // The issue's visible tag keys (only `only_key` when given), each with its top values.
+    virtual std::vector<TagKeyStat> issue_tag_keys(int64_t issue_id, size_t top_values,
+                                                   const std::optional<std::string>& only_key) = 0;
     virtual std::vector<TagValueStat> issue_tag_values(int64_t issue_id, const std::string& key,
                                                        size_t limit, size_t offset) = 0;
     virtual std::vector<IssueActivity> issue_activity(int64_t issue_id) = 0;

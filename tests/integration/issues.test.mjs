@@ -244,6 +244,9 @@ describe('issue API', () => {
     assert.equal(byKey.user.topValues[0].value, 'id:u-123');
     const values = await api(`/api/0/issues/${issue}/tags/environment/values/`);
     assert.deepEqual(values.json.map((v) => v.value), ['production']);
+    const one = await api(`/api/0/issues/${issue}/tags/component/`);
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.json, byKey.component);
     const missing = await api(`/api/0/issues/${issue}/tags/no-such-tag/`);
     assert.equal(missing.status, 404);
   });

@@ -160,7 +160,7 @@ TEST_F(StoreIssuesTest, AggregatesSeenTimesUsersReleasesAndTags) {
     EXPECT_DOUBLE_EQ(release->last_seen, kT0 + 7200);
     EXPECT_FALSE(store_->find_release(project_.id, "9.9").has_value());
 
-    const auto keys = store_->issue_tag_keys(id, 5);
+    const auto keys = store_->issue_tag_keys(id, 5, std::nullopt);
     ASSERT_EQ(keys.size(), 2u);  // browser and release; user.id is a hidden search field
     EXPECT_EQ(keys[0].key, "browser");
     EXPECT_EQ(keys[0].total_values, 3);
@@ -169,6 +169,12 @@ TEST_F(StoreIssuesTest, AggregatesSeenTimesUsersReleasesAndTags) {
     EXPECT_EQ(keys[0].top_values[0].times_seen, 2);
     EXPECT_DOUBLE_EQ(keys[0].top_values[0].first_seen, kT0);
     EXPECT_DOUBLE_EQ(keys[0].top_values[0].last_seen, kT0 + 7200);
+    const auto release_only = store_->issue_tag_keys(id, 5, keys[1].key);
+    ASSERT_EQ(release_only.size(), 1u);
+    EXPECT_EQ(release_only[0].key, keys[1].key);
+    EXPECT_EQ(release_only[0].total_values, keys[1].total_values);
+    EXPECT_TRUE(store_->issue_tag_keys(id, 5, "user.id").empty());  // hidden
+    EXPECT_TRUE(store_->issue_tag_keys(id, 5, "missing").empty());
 
     const int64_t hour = static_cast<int64_t>(kT0) / 3600 * 3600;
     const auto series = store_->issue_series({id}, 3600, hour - 3600, 4);
@@ -298,7 +304,7 @@ TEST_F(StoreIssuesTest, DeleteRemovesTheIssueAndItsEvents) {
     EXPECT_EQ(store_->delete_issues({id, 424242}), 1u);
     EXPECT_FALSE(store_->find_issue(id).has_value());
     EXPECT_FALSE(store_->find_event(project_.id, event_id).has_value());
-    EXPECT_TRUE(store_->issue_tag_keys(id, 5).empty());
+    EXPECT_TRUE(store_->issue_tag_keys(id, 5, std::nullopt).empty());
     // The same hash later opens a new issue.
     const int64_t again = issue_of(send({}));
     EXPECT_NE(again, id);

@@ -122,6 +122,8 @@ TEST_F(StoreTest, OrganizationsProjectsKeysTokens) {
     EXPECT_EQ(store->ensure_organization("acme", "Other name").id, org.id);
     EXPECT_EQ(store->find_organization("acme")->name, "Acme");
     EXPECT_FALSE(store->find_organization("nope"));
+    EXPECT_EQ(store->find_organization(org.id)->slug, "acme");
+    EXPECT_FALSE(store->find_organization(org.id + 1));
 
     const auto project = store->create_project(org.id, "web", "Web");
     ASSERT_TRUE(project);

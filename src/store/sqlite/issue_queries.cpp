@@ -313,14 +313,15 @@ std::vector<TagValueStat> issue_tag_values(Connection& connection, int64_t issue
     return values;
 }
 
-std::vector<TagKeyStat> issue_tag_keys(Connection& connection, int64_t issue_id,
-                                       size_t top_values) {
+std::vector<TagKeyStat> issue_tag_keys(Connection& connection, int64_t issue_id, size_t top_values,
+                                       const std::optional<std::string>& only_key) {
     std::vector<TagKeyStat> keys;
     {
         auto rows = connection.query(
             "SELECT key, sum(times_seen), count(*) FROM group_tag_values "
-            "WHERE group_id = ? AND visible = 1 GROUP BY key ORDER BY key");
-        rows.bind(1, issue_id);
+            "WHERE group_id = ?1 AND visible = 1 AND (?2 IS NULL OR key = ?2) "
+            "GROUP BY key ORDER BY key");
+        rows.bind(1, issue_id).bind_optional(2, only_key);
         while (rows.step()) {
             keys.push_back({rows.column_text(0), rows.column_int64(1), rows.column_int64(2), {}});
         }

@@ -38,7 +38,8 @@ std::optional<StoredEvent> find_event(Connection& connection, int64_t project_id
                                       const std::string& event_id);
 std::pair<std::optional<std::string>, std::optional<std::string>> neighbour_events(
     Connection& connection, int64_t issue_id, const std::string& event_id);
-std::vector<TagKeyStat> issue_tag_keys(Connection& connection, int64_t issue_id, size_t top_values);
+std::vector<TagKeyStat> issue_tag_keys(Connection& connection, int64_t issue_id, size_t top_values,
+                                       const std::optional<std::string>& only_key);
 std::vector<TagValueStat> issue_tag_values(Connection& connection, int64_t issue_id,
                                            const std::string& key, size_t limit, size_t offset);
 std::vector<IssueActivity> issue_activity(Connection& connection, int64_t issue_id);

@@ -65,10 +65,13 @@ Project read_project(const Query& row) {
                    row.column_double(6)};
 }
 
-std::optional<Organization> organization_by_slug(Connection& connection, const std::string& slug) {
-    auto row =
-        connection.query("SELECT id, slug, name, created_at FROM organizations WHERE slug = ?");
-    row.bind(1, slug);
+// The organization whose `column` (slug or id) equals `key`.
+template <typename Key>
+std::optional<Organization> organization_where(Connection& connection, std::string_view column,
+                                               const Key& key) {
+    auto row = connection.query("SELECT id, slug, name, created_at FROM organizations WHERE " +
+                                std::string(column) + " = ?");
+    row.bind(1, key);
     if (!row.step()) return std::nullopt;
     return read_organization(row);
 }
@@ -128,7 +131,7 @@ public:
             .bind(2, name)
             .bind(3, now)
             .run();
-        std::optional<Organization> organization = organization_by_slug(writer_, slug);
+        std::optional<Organization> organization = organization_where(writer_, "slug", slug);
         transaction.commit();
         if (!organization) throw std::logic_error("organization missing after insert: " + slug);
         return *organization;
@@ -136,7 +139,12 @@ public:
 
     std::optional<Organization> find_organization(const std::string& slug) override {
         Reader reader(*this);
-        return organization_by_slug(reader.connection(), slug);
+        return organization_where(reader.connection(), "slug", slug);
+    }
+
+    std::optional<Organization> find_organization(int64_t organization_id) override {
+        Reader reader(*this);
+        return organization_where(reader.connection(), "id", organization_id);
     }
 
     std::vector<Organization> list_organizations() override {
@@ -462,9 +470,10 @@ public:
         return sqlite::neighbour_events(reader.connection(), issue_id, event_id);
     }
 
-    std::vector<TagKeyStat> issue_tag_keys(int64_t issue_id, size_t top_values) override {
+    std::vector<TagKeyStat> issue_tag_keys(int64_t issue_id, size_t top_values,
+                                           const std::optional<std::string>& only_key) override {
         Reader reader(*this);
-        return sqlite::issue_tag_keys(reader.connection(), issue_id, top_values);
+        return sqlite::issue_tag_keys(reader.connection(), issue_id, top_values, only_key);
     }
 
     std::vector<TagValueStat> issue_tag_values(int64_t issue_id, const std::string& key,
