@@ -15,32 +15,26 @@ namespace lt {
 
 namespace {
 
+using json::field;
+using json::is_true;
 using json::truthy;
 using json::Value;
 
 // ---- reading ------------------------------------------------------------------------------
 
-const Value* get(const Value* object, std::string_view key) {
-    return object != nullptr && object->is_object() ? object->find(key) : nullptr;
-}
-
 std::optional<std::string_view> get_string(const Value* object, std::string_view key) {
-    const Value* value = get(object, key);
+    const Value* value = field(object, key);
     return value != nullptr ? value->as_string() : std::nullopt;
 }
 
 const Value* get_object(const Value* object, std::string_view key) {
-    const Value* value = get(object, key);
+    const Value* value = field(object, key);
     return value != nullptr && value->is_object() ? value : nullptr;
 }
 
 const Value* get_array(const Value* object, std::string_view key) {
-    const Value* value = get(object, key);
+    const Value* value = field(object, key);
     return value != nullptr && value->is_array() ? value : nullptr;
-}
-
-bool is_true(const Value* value) {
-    return value != nullptr && value->as_bool() == true;
 }
 
 // A stacktrace with at least one frame (Sentry shows no stacktrace otherwise).
@@ -207,9 +201,9 @@ std::optional<std::string> padded_address(const Value* value, size_t width) {
 // number or without any source line.
 void write_context_lines(JsonWriter& out, const Value* frame) {
     out.begin_array();
-    const Value* lineno_value = get(frame, "lineno");
+    const Value* lineno_value = field(frame, "lineno");
     const auto lineno = lineno_value != nullptr ? lineno_value->as_int64() : std::nullopt;
-    const Value* context_line = get(frame, "context_line");
+    const Value* context_line = field(frame, "context_line");
     const Value* pre = get_array(frame, "pre_context");
     const Value* post = get_array(frame, "post_context");
     const bool has_line = context_line != nullptr && !context_line->is_null();
@@ -234,41 +228,41 @@ void write_context_lines(JsonWriter& out, const Value* frame) {
 void write_frame(JsonWriter& out, const Value& frame_value, size_t address_width) {
     const Value* frame = frame_value.is_object() ? &frame_value : nullptr;
     out.begin_object();
-    for (const auto& [name, field] : {std::pair{"filename", "filename"},
-                                      {"absPath", "abs_path"},
-                                      {"module", "module"},
-                                      {"package", "package"},
-                                      {"platform", "platform"}}) {
+    for (const auto& [name, key] : {std::pair{"filename", "filename"},
+                                    {"absPath", "abs_path"},
+                                    {"module", "module"},
+                                    {"package", "package"},
+                                    {"platform", "platform"}}) {
         out.key(name);
-        write_string_or_null(out, get(frame, field));
+        write_string_or_null(out, field(frame, key));
     }
     out.key("instructionAddr");
-    write_string_or_null(out, padded_address(get(frame, "instruction_addr"), address_width));
+    write_string_or_null(out, padded_address(field(frame, "instruction_addr"), address_width));
     out.key("symbolAddr");
-    write_string_or_null(out, padded_address(get(frame, "symbol_addr"), address_width));
-    for (const auto& [name, field] : {std::pair{"function", "function"},
-                                      {"rawFunction", "raw_function"},
-                                      {"symbol", "symbol"}}) {
+    write_string_or_null(out, padded_address(field(frame, "symbol_addr"), address_width));
+    for (const auto& [name, key] : {std::pair{"function", "function"},
+                                    {"rawFunction", "raw_function"},
+                                    {"symbol", "symbol"}}) {
         out.key(name);
-        write_string_or_null(out, get(frame, field));
+        write_string_or_null(out, field(frame, key));
     }
     out.key("context");
     write_context_lines(out, frame);
     out.key("lineNo");
-    write_integer_or_null(out, get(frame, "lineno"));
+    write_integer_or_null(out, field(frame, "lineno"));
     out.key("colNo");
-    write_integer_or_null(out, get(frame, "colno"));
-    out.key("inApp").value(is_true(get(frame, "in_app")));
+    write_integer_or_null(out, field(frame, "colno"));
+    out.key("inApp").value(is_true(field(frame, "in_app")));
     out.key("trust");
-    write_string_or_null(out, get(frame, "trust"));
+    write_string_or_null(out, field(frame, "trust"));
     out.key("errors");
     write_or_null(out, get_array(frame, "errors"));
     out.key("lock");
-    write_object_or_null(out, get(frame, "lock"));
+    write_object_or_null(out, field(frame, "lock"));
     out.key("sourceLink");
-    write_string_or_null(out, get(frame, "source_link"));
+    write_string_or_null(out, field(frame, "source_link"));
     out.key("vars");
-    if (const Value* vars = get(frame, "vars"); vars != nullptr && vars->is_array()) {
+    if (const Value* vars = field(frame, "vars"); vars != nullptr && vars->is_array()) {
         out.begin_object();  // Relay's form of a list of locals: keyed by position
         size_t index = 0;
         for (const Value& item : vars->elements()) {
@@ -303,7 +297,7 @@ bool has_in_app_frame(const Value* stacktrace) {
     const Value* frames = get_array(stacktrace, "frames");
     if (frames == nullptr) return false;
     return std::any_of(frames->elements().begin(), frames->elements().end(),
-                       [](const Value& frame) { return is_true(get(&frame, "in_app")); });
+                       [](const Value& frame) { return is_true(field(&frame, "in_app")); });
 }
 
 // `stacktrace` has a non-empty `frames` array (stacktrace_with_frames()).
@@ -311,8 +305,8 @@ void write_stacktrace(JsonWriter& out, const Value& stacktrace) {
     const Value* frames = stacktrace.find("frames");
     size_t width = 0;
     for (const Value& frame : frames->elements()) {
-        for (const char* field : {"instruction_addr", "symbol_addr"}) {
-            if (auto address = hex_address(get(&frame, field))) {
+        for (const char* key : {"instruction_addr", "symbol_addr"}) {
+            if (auto address = hex_address(field(&frame, key))) {
                 width = std::max(width, address->size() - 2);
             }
         }
@@ -444,7 +438,7 @@ void write_exception_data(JsonWriter& out, const Value& exception) {
             has_system_frames || has_in_app_frame(stacktrace_with_frames(exc, "stacktrace"));
         out.begin_object();
         out.key("type");
-        write_string_or_null(out, get(exc, "type"));
+        write_string_or_null(out, field(exc, "type"));
         out.key("value");
         const auto value = get_string(exc, "value");
         write_string_or_null(out, value && !value->empty() ? value : std::nullopt);
@@ -455,9 +449,9 @@ void write_exception_data(JsonWriter& out, const Value& exception) {
             out.null();
         }
         out.key("threadId");
-        write_scalar_id_or_null(out, get(exc, "thread_id"));
+        write_scalar_id_or_null(out, field(exc, "thread_id"));
         out.key("module");
-        write_string_or_null(out, get(exc, "module"));
+        write_string_or_null(out, field(exc, "module"));
         out.key("stacktrace");
         write_stacktrace_or_null(out, exc, "stacktrace");
         out.key("rawStacktrace");
@@ -479,16 +473,16 @@ void write_threads_data(JsonWriter& out, const Value& threads) {
         const Value* thread = &item;
         out.begin_object();
         out.key("id");
-        write_scalar_id_or_null(out, get(thread, "id"));
-        out.key("current").value(is_true(get(thread, "current")));
-        out.key("crashed").value(is_true(get(thread, "crashed")));
+        write_scalar_id_or_null(out, field(thread, "id"));
+        out.key("current").value(is_true(field(thread, "current")));
+        out.key("crashed").value(is_true(field(thread, "crashed")));
         out.key("name");
-        write_string_or_null(out, get(thread, "name"));
+        write_string_or_null(out, field(thread, "name"));
         out.key("stacktrace");
         write_stacktrace_or_null(out, thread, "stacktrace");
         out.key("rawStacktrace");
         write_stacktrace_or_null(out, thread, "raw_stacktrace");
-        if (const Value* main = get(thread, "main"); main != nullptr && main->is_bool()) {
+        if (const Value* main = field(thread, "main"); main != nullptr && main->is_bool()) {
             out.key("main").value(*main->as_bool());
         }
         if (auto state = get_string(thread, "state")) out.key("state").value(*state);
@@ -512,17 +506,17 @@ void write_breadcrumbs_data(JsonWriter& out, const Value& breadcrumbs) {
         // Relay fills in type "default" and level "info"; stored events may lack them.
         out.key("type").value(get_string(crumb, "type").value_or("default"));
         out.key("timestamp");
-        write_timestamp_or_null(out, timestamp_of(get(crumb, "timestamp")));
+        write_timestamp_or_null(out, timestamp_of(field(crumb, "timestamp")));
         out.key("level").value(get_string(crumb, "level").value_or("info"));
         out.key("message");
-        write_string_or_null(out, get(crumb, "message"));
+        write_string_or_null(out, field(crumb, "message"));
         out.key("category");
-        write_string_or_null(out, get(crumb, "category"));
+        write_string_or_null(out, field(crumb, "category"));
         out.key("data");
-        const Value* data = get(crumb, "data");
+        const Value* data = field(crumb, "data");
         write_or_null(out, truthy(data) ? data : nullptr);
         out.key("event_id");
-        write_string_or_null(out, get(crumb, "event_id"));
+        write_string_or_null(out, field(crumb, "event_id"));
         out.end_object();
     }
     out.end_array();
@@ -659,7 +653,7 @@ void write_frame_meta(JsonWriter& out, const Value& meta, const Value* frame) {
         }
     }
     // Remarks on source lines move to their row of `context`: {"<row>": {"1": remark}}.
-    const Value* lineno = get(frame, "lineno");
+    const Value* lineno = field(frame, "lineno");
     if (lineno != nullptr && lineno->as_int64()) {
         const Value* pre = get_array(frame, "pre_context");
         const size_t pre_size = pre != nullptr ? pre->size() : 0;
@@ -983,23 +977,23 @@ void write_meta(JsonWriter& out, const Value& event, const std::vector<Entry>& e
     out.end_object();
     out.key("message");
     write_meta_or_null(
-        out, get(get_object(meta, "logentry"), message_from_formatted ? "formatted" : "message"));
+        out, field(get_object(meta, "logentry"), message_from_formatted ? "formatted" : "message"));
     out.key("user");
-    write_meta_or_null(out, get(meta, "user"));
+    write_meta_or_null(out, field(meta, "user"));
     out.key("contexts");
-    write_meta_or_null(out, get(meta, "contexts"));
+    write_meta_or_null(out, field(meta, "contexts"));
     out.key("sdk");
-    write_meta_or_null(out, get(meta, "sdk"));
+    write_meta_or_null(out, field(meta, "sdk"));
     out.key("context");
-    write_meta_or_null(out, get(meta, "extra"));
+    write_meta_or_null(out, field(meta, "extra"));
     out.key("packages");
-    write_meta_or_null(out, get(meta, "modules"));
+    write_meta_or_null(out, field(meta, "modules"));
     out.key("tags").begin_object();
     if (const Value* tags_meta = get_object(meta, "tags")) {
         for (size_t i = 0; i < tags.size(); ++i) {
             const Value* tag_meta = get_object(tags_meta, std::to_string(tags[i].index));
-            const Value* key_meta = get(tag_meta, "0");
-            const Value* value_meta = get(tag_meta, "1");
+            const Value* key_meta = field(tag_meta, "0");
+            const Value* value_meta = field(tag_meta, "1");
             if (!truthy(key_meta) && !truthy(value_meta)) continue;
             out.key(std::to_string(i)).begin_object();
             if (truthy(key_meta)) {
@@ -1027,7 +1021,7 @@ std::string render_event_view(const json::Value& stored_event, const EventViewCo
     const Value* logentry = get_object(root, "logentry");
     const Value* metadata = get_object(root, "metadata");
     const std::vector<Entry> entries = is_object ? collect_entries(event) : std::vector<Entry>{};
-    const std::vector<Tag> tags = collect_tags(get(root, "tags"));
+    const std::vector<Tag> tags = collect_tags(field(root, "tags"));
 
     JsonWriter out;
     out.begin_object();
@@ -1058,14 +1052,14 @@ std::string render_event_view(const json::Value& stored_event, const EventViewCo
                                                     : get_string(logentry, "message").value_or(""));
     out.key("type").value(type);
     out.key("platform");
-    write_string_or_null(out, get(root, "platform"));
+    write_string_or_null(out, field(root, "platform"));
     out.key("culprit");
-    write_string_or_null(out, get(root, "culprit"));
+    write_string_or_null(out, field(root, "culprit"));
     out.key("location");
     if (auto location = get_string(root, "location")) {
         out.value(*location);
     } else {
-        write_string_or_null(out, type == "error" ? get(metadata, "filename") : nullptr);
+        write_string_or_null(out, type == "error" ? field(metadata, "filename") : nullptr);
     }
     out.key("metadata");
     if (metadata != nullptr) {
@@ -1074,7 +1068,7 @@ std::string render_event_view(const json::Value& stored_event, const EventViewCo
         out.begin_object().end_object();
     }
 
-    const std::optional<double> timestamp = timestamp_of(get(root, "timestamp"));
+    const std::optional<double> timestamp = timestamp_of(field(root, "timestamp"));
     out.key("dateCreated");
     write_timestamp_or_null(
         out, timestamp
@@ -1093,7 +1087,7 @@ std::string render_event_view(const json::Value& stored_event, const EventViewCo
     out.end_array();
 
     out.key("user");
-    write_user(out, get(root, "user"));
+    write_user(out, field(root, "user"));
     out.key("contexts").begin_object();
     if (const Value* contexts = get_object(root, "contexts")) {
         for (const auto& [key, value] : contexts->members()) {
@@ -1131,7 +1125,7 @@ std::string render_event_view(const json::Value& stored_event, const EventViewCo
     }
     out.end_array();
     out.key("groupingConfig");
-    if (const Value* config = get(root, "grouping_config"); config && config->is_object()) {
+    if (const Value* config = field(root, "grouping_config"); config && config->is_object()) {
         json::write(*config, out);
     } else if (auto id = get_string(root, "grouping_config")) {
         out.begin_object().key("id").value(*id).end_object();
@@ -1145,9 +1139,9 @@ std::string render_event_view(const json::Value& stored_event, const EventViewCo
         out.null();
     }
     out.key("dist");
-    write_string_or_null(out, get(root, "dist"));
+    write_string_or_null(out, field(root, "dist"));
     out.key("errors");
-    write_errors(out, get(root, "errors"));
+    write_errors(out, field(root, "errors"));
 
     out.key("entries").begin_array();
     for (const Entry& entry : entries) {
@@ -1160,13 +1154,13 @@ std::string render_event_view(const json::Value& stored_event, const EventViewCo
 
     if (type == "transaction") {
         out.key("startTimestamp");
-        write_or_null(out, get(root, "start_timestamp"));
+        write_or_null(out, field(root, "start_timestamp"));
         out.key("endTimestamp");
-        write_or_null(out, get(root, "timestamp"));
+        write_or_null(out, field(root, "timestamp"));
         out.key("measurements");
-        write_object_or_null(out, get(root, "measurements"));
+        write_object_or_null(out, field(root, "measurements"));
         out.key("breakdowns");
-        write_object_or_null(out, get(root, "breakdowns"));
+        write_object_or_null(out, field(root, "breakdowns"));
     }
     out.key("crashFile").null();
     out.key("userReport").null();

@@ -830,6 +830,19 @@ std::optional<std::string> lenient_string(const Value& value) {
     return to_string(value);
 }
 
+const Value* field(const Value* object, std::string_view key) {
+    return object != nullptr ? object->find(key) : nullptr;
+}
+
+std::string_view text(const Value* object, std::string_view key) {
+    const Value* value = field(object, key);
+    return value != nullptr ? value->as_string().value_or("") : "";
+}
+
+bool is_true(const Value* value) {
+    return value != nullptr && value->as_bool().value_or(false);
+}
+
 std::span<const Value> elements(const Value* value) {
     return value != nullptr ? value->elements() : std::span<const Value>{};
 }

@@ -256,6 +256,12 @@ std::string to_string(const Value& value);
 std::optional<std::string> lenient_string(const Value& value);
 
 // Null-safe reading of optional event parts.
+// The member `key` of an object; nullptr for nullptr, other kinds and a missing key.
+const Value* field(const Value* object, std::string_view key);
+// The string member `key` of an object; "" when it is missing or not a string.
+std::string_view text(const Value* object, std::string_view key);
+// True only for the boolean true.
+bool is_true(const Value* value);
 // The elements of an array; empty for nullptr and values of other kinds.
 std::span<const Value> elements(const Value* value);
 // Python truthiness, what Sentry's `x or default` tests: false for nullptr, null, false, "",

@@ -15,6 +15,7 @@ namespace lt {
 namespace {
 
 using json::elements;
+using json::field;
 using json::Value;
 
 // --- rules ------------------------------------------------------------------------------------
@@ -625,10 +626,6 @@ private:
 // --- event data (Sentry's EventDatastore) -----------------------------------------------------
 
 using Text = std::optional<std::string>;
-
-const Value* field(const Value* object, std::string_view key) {
-    return object != nullptr ? object->find(key) : nullptr;
-}
 
 Text string_of(const Value* value) {
     if (value == nullptr) {

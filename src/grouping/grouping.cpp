@@ -24,6 +24,8 @@ namespace lt {
 namespace {
 
 using json::elements;
+using json::field;
+using json::text;
 using json::truthy;
 using json::Value;
 
@@ -105,15 +107,6 @@ std::string md5_hex(const std::vector<std::string>& values) {
 }
 
 // --- event access (Python truthiness: missing, null and "" are all "not set") ---------------
-
-const Value* field(const Value* object, std::string_view key) {
-    return object != nullptr ? object->find(key) : nullptr;
-}
-
-std::string_view text(const Value* object, std::string_view key) {
-    const Value* value = field(object, key);
-    return value != nullptr ? value->as_string().value_or("") : "";
-}
 
 std::span<const Value> frames_of(const Value* stacktrace) {
     return elements(field(stacktrace, "frames"));

@@ -20,7 +20,10 @@ namespace lt {
 namespace {
 
 using json::elements;
+using json::field;
+using json::is_true;
 using json::Kind;
+using json::text;
 using json::Value;
 
 constexpr size_t kMaxTitleChars = 100;        // Sentry: truncatechars(first line, 100)
@@ -98,19 +101,6 @@ bool is_ip_address(std::string_view text) {
 }
 
 // ---- event access: a field of the wrong kind counts as missing -----------------------------
-
-const Value* field(const Value* object, std::string_view key) {
-    return object != nullptr ? object->find(key) : nullptr;
-}
-
-std::string_view text(const Value* object, std::string_view key) {
-    const Value* value = field(object, key);
-    return value != nullptr ? value->as_string().value_or("") : "";
-}
-
-bool is_true(const Value* value) {
-    return value != nullptr && value->as_bool().value_or(false);
-}
 
 std::span<const Value> frames_of(const Value* stacktrace) {
     return elements(field(stacktrace, "frames"));

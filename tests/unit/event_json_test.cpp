@@ -191,6 +191,18 @@ TEST(Json, TruthyAndElementsAreNullSafe) {
     EXPECT_EQ(elements(root.find("a")).size(), 2u);
     EXPECT_TRUE(elements(root.find("o")).empty());
     EXPECT_TRUE(elements(nullptr).empty());
+
+    EXPECT_EQ(field(&root, "o"), root.find("o"));
+    EXPECT_EQ(field(field(&root, "o"), "k")->as_int64(), 1);
+    EXPECT_EQ(field(field(&root, "s"), "k"), nullptr);  // not an object
+    EXPECT_EQ(field(nullptr, "k"), nullptr);
+    EXPECT_EQ(text(&root, "s"), "x");
+    EXPECT_EQ(text(&root, "one"), "");  // not a string
+    EXPECT_EQ(text(nullptr, "s"), "");
+    EXPECT_TRUE(is_true(root.find("t")));
+    for (const char* key : {"f", "one", "s", "n", "missing"}) {
+        EXPECT_FALSE(is_true(root.find(key))) << key;
+    }
 }
 
 TEST(Json, AccessorsOfAnotherKindReturnNothing) {
