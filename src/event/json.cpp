@@ -203,6 +203,12 @@ Member& Value::append_member(std::string_view key, Value value) {
     return *member;
 }
 
+Value& Value::append(std::string_view key, Value value) {
+    require(Kind::object, "append");
+    std::string repaired;
+    return append_member(valid_key(key, repaired), std::move(value)).value_;
+}
+
 Value& Value::set(std::string_view key, Value value) {
     require(Kind::object, "set");
     std::string repaired;

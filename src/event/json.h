@@ -95,6 +95,9 @@ public:
     const Value* find(std::string_view key) const;
     // Replaces the value at `key` in place, or appends the member; returns the stored value.
     Value& set(std::string_view key, Value value);
+    // Appends the member without looking for `key` first (set() does, which makes building a
+    // large object quadratic): the caller guarantees `key` is not in the object yet.
+    Value& append(std::string_view key, Value value);
     bool erase(std::string_view key);
     std::optional<Value> take(std::string_view key);  // removes the member, returns its value
     // The object at `key`: appends {} when the key is missing and replaces a value of another

@@ -5,7 +5,6 @@
 #include <span>
 #include <string_view>
 
-#include "core/json_writer.h"
 #include "core/text.h"
 
 namespace lt {
@@ -45,25 +44,13 @@ size_t flat_size(const Value& value) {
     }
 }
 
-// Re-parsing is as deep as the tree may be (json::parse needs a bound).
-constexpr size_t kReparseDepth = 1 << 16;
-
-// An object of `count` members (key(i), item(i)), in order, keys distinct, built in linear time
-// through its JSON text: Value::set() scans the object, quadratic for the large objects made here.
+// An object of `count` members (key(i), item(i)), in order; the keys are distinct, so members are
+// appended without a lookup. The items are moved out.
 template <typename KeyFn, typename ItemFn>
 Value object_of(Document& doc, size_t count, KeyFn key, ItemFn item) {
-    JsonWriter out;
-    out.begin_object();
-    for (size_t i = 0; i < count; ++i) {
-        out.key(key(i));
-        json::write(item(i), out);
-    }
-    out.end_object();
-    json::ParseResult parsed = json::parse(out.str(), {.max_depth = kReparseDepth});
-    if (parsed.document) return doc.copy(parsed.document->root());
-    Value object = doc.make_object();  // deeper than kReparseDepth: the slow way
+    Value object = doc.make_object();
     object.reserve(count);
-    for (size_t i = 0; i < count; ++i) object.set(key(i), doc.copy(item(i)));
+    for (size_t i = 0; i < count; ++i) object.append(key(i), std::move(item(i)));
     return object;
 }
 
@@ -222,7 +209,7 @@ private:
             const auto items = vars->elements();
             *vars = object_of(
                 doc_, items.size(), [](size_t i) { return std::to_string(i); },
-                [&](size_t i) -> const Value& { return items[i]; });
+                [&](size_t i) -> Value& { return items[i]; });
         }
         bag(frame, "vars", kBagMedium);
     }
@@ -374,7 +361,7 @@ private:
             if (kept < count) {
                 container = object_of(
                     doc_, kept, [&](size_t i) { return members[i].key(); },
-                    [&](size_t i) -> const Value& { return members[i].value(); });
+                    [&](size_t i) -> Value& { return members[i].value(); });
             }
         }
         if (kept < count) remarks_.container_cut(path_, count);

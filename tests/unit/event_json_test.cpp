@@ -456,6 +456,9 @@ TEST(Json, SetEraseTake) {
     EXPECT_EQ(to_string(root), R"({"b":"two","d":false,"e":[7]})");
     root.set("c", std::move(*taken));  // back, at the end
     EXPECT_EQ(to_string(root), R"({"b":"two","d":false,"e":[7],"c":3})");
+    root.append("g\xFF", doc.make_int64(4));  // no lookup; the key is repaired as set() does
+    EXPECT_EQ(root.find("g\xEF\xBF\xBD")->as_int64(), 4);
+    EXPECT_TRUE(root.erase("g\xEF\xBF\xBD"));
 
     // Moving a member's value to a new key of the same object (the object may reallocate).
     root.set("f", std::move(*root.find("e")));

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "event/normalize.h"
 #include "event/process.h"
 
@@ -64,12 +65,6 @@ std::string str(const json::Document& doc, std::string_view path) {
     const json::Value* value = at(doc.root(), path);
     auto text = value != nullptr ? value->as_string() : std::nullopt;
     return text ? std::string(*text) : "<not a string>";
-}
-
-size_t code_points(std::string_view text) {
-    size_t count = 0;
-    for (char c : text) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    return count;
 }
 
 std::string jstr(const std::string& text) {
