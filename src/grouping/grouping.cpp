@@ -25,6 +25,7 @@ namespace {
 
 using json::elements;
 using json::field;
+using json::is_true;
 using json::text;
 using json::truthy;
 using json::Value;
@@ -32,22 +33,23 @@ using json::Value;
 // Sentry's grouping component: leaf values or child components, never both. `contributes` is
 // computed when the component is made and, as in Sentry, not recomputed when a child changes
 // later. `hint` records why Sentry changed or ignored a value (our own short wording); hashes never
-// include it, but it tells exceptions apart when exception groups are deduplicated.
+// include it, but it tells exceptions apart when exception groups are deduplicated. Ids and hints
+// are string literals.
 struct Component {
-    std::string id;
+    std::string_view id;
     std::vector<std::string> values;
     std::vector<Component> children;
     bool contributes = false;
-    std::string hint;
+    std::string_view hint;
 };
 
-void ignore(Component& component, std::string hint) {
+void ignore(Component& component, std::string_view hint) {
     component.contributes = false;
-    component.hint = std::move(hint);
+    component.hint = hint;
 }
 
-Component leaf(std::string id, std::optional<std::string> value) {
-    Component component{std::move(id), {}, {}, false, {}};
+Component leaf(std::string_view id, std::optional<std::string> value) {
+    Component component{id, {}, {}, false, {}};
     if (value) {
         component.values.push_back(std::move(*value));
         component.contributes = true;
@@ -55,10 +57,10 @@ Component leaf(std::string id, std::optional<std::string> value) {
     return component;
 }
 
-Component parent(std::string id, std::vector<Component> children) {
+Component parent(std::string_view id, std::vector<Component> children) {
     const bool contributes = std::any_of(children.begin(), children.end(),
                                          [](const Component& c) { return c.contributes; });
-    return Component{std::move(id), {}, std::move(children), contributes, {}};
+    return Component{id, {}, std::move(children), contributes, {}};
 }
 
 void collect_values(const Component& component, std::vector<std::string>& out) {
@@ -443,22 +445,28 @@ bool is_recursion(const Value* frame, const Value* previous) {
     return true;
 }
 
-// stacktrace:v1 for one variant ("app": only in-app frames contribute).
-Component stacktrace_variant(const Value* stacktrace, std::string_view event_platform, bool app) {
-    const std::span<const Value> frames = frames_of(stacktrace);
-    std::vector<Component> children;
+// The frame components of a stack trace, the same in every variant until the variant's rules.
+std::vector<Component> frame_components(std::span<const Value> frames,
+                                        std::string_view event_platform) {
+    std::vector<Component> components;
+    components.reserve(frames.size());
     const Value* previous = nullptr;
     for (const Value& frame : frames) {
-        Component component =
-            frame_component(&frame, event_platform, is_recursion(&frame, previous));
-        if (app) {
-            const Value* in_app = field(&frame, "in_app");
-            if (in_app == nullptr || in_app->as_bool() != true) {
-                component.contributes = false;
-            }
-        }
-        children.push_back(std::move(component));
+        components.push_back(
+            frame_component(&frame, event_platform, is_recursion(&frame, previous)));
         previous = &frame;
+    }
+    return components;
+}
+
+// stacktrace:v1 for one variant ("app": only in-app frames contribute), from the frames'
+// components.
+Component stacktrace_variant(std::span<const Value> frames, std::vector<Component> children,
+                             std::string_view event_platform, bool app) {
+    if (app) {
+        for (size_t i = 0; i < frames.size(); ++i) {
+            if (!is_true(field(&frames[i], "in_app"))) children[i].contributes = false;
+        }
     }
     // Sentry 2023-01-11 ignores a single JavaScript frame without function that IS a URL frame
     // (the hint says "non-URL"; the inverted check is what that config does).
@@ -490,9 +498,11 @@ void remove_non_stacktrace_variants(Variants& variants) {
 }
 
 Variants stacktrace_variants(const Value* stacktrace, std::string_view platform) {
+    const std::span<const Value> frames = frames_of(stacktrace);
+    std::vector<Component> components = frame_components(frames, platform);
     Variants variants;
-    variants.emplace_back("system", stacktrace_variant(stacktrace, platform, false));
-    variants.emplace_back("app", stacktrace_variant(stacktrace, platform, true));
+    variants.emplace_back("system", stacktrace_variant(frames, components, platform, false));
+    variants.emplace_back("app", stacktrace_variant(frames, std::move(components), platform, true));
     return variants;
 }
 
