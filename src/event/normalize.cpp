@@ -416,7 +416,9 @@ private:
     std::vector<std::pair<std::string, std::string>> pairs_of(Value& value,
                                                               const std::string& path) {
         std::vector<std::pair<std::string, std::string>> pairs;
-        auto add = [&](std::string_view key, const Value& item, const std::string& where) {
+        pairs.reserve(value.size());
+        // `where` names the entry in an error; most entries have none, so it is made on demand.
+        auto add = [&](std::string_view key, const Value& item, const auto& where) {
             if (item.is_null()) return;
             if (auto text = lenient_string(item)) {
                 pairs.emplace_back(std::string(key), std::move(*text));
@@ -424,26 +426,29 @@ private:
                 std::string joined;
                 for (const Value& part : item.elements()) {
                     auto part_text = lenient_string(part);
-                    if (!part_text) return error("invalid_data", where);
+                    if (!part_text) return error("invalid_data", where());
                     joined += (joined.empty() ? "" : ", ") + *part_text;
                 }
                 pairs.emplace_back(std::string(key), std::move(joined));
             } else {
-                error("invalid_data", where);
+                error("invalid_data", where());
             }
         };
         if (value.is_object()) {
-            for (auto& [key, item] : value.members()) add(key, item, path + "." + std::string(key));
+            for (auto& [key, item] : value.members()) {
+                add(key, item, [&] { return path + "." + std::string(key); });
+            }
         } else {
             size_t index = 0;
             for (Value& pair : value.elements()) {
-                const std::string where = path + "." + std::to_string(index++);
+                auto where = [&path, index] { return path + "." + std::to_string(index); };
+                ++index;
                 auto elements = pair.elements();
                 auto key = elements.size() == 2 ? lenient_string(elements[0]) : std::nullopt;
                 if (key) {
                     add(*key, elements[1], where);
                 } else if (!pair.is_null()) {
-                    error("invalid_data", where, &pair);
+                    error("invalid_data", where(), &pair);
                 }
             }
         }
@@ -486,7 +491,6 @@ private:
             const std::string path = "tags." + raw_key;
             std::string key(trim_ascii_space(raw_key));
             for (char& c : key) c = c == ' ' ? '-' : c;
-            Value original = doc_.make_string(raw_value);
             const std::string_view text = trim_ascii_space(raw_value);
             if (key.empty() ||
                 key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -499,6 +503,7 @@ private:
                 continue;
             }
             if (text.empty() || text.find('\n') != std::string_view::npos) {
+                const Value original = doc_.make_string(raw_value);
                 error("invalid_data", path, &original);
                 continue;
             }
