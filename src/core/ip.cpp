@@ -1,10 +1,11 @@
 #include "core/ip.h"
-#include "core/text.h"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 #include <cstring>
+
+#include "core/text.h"
 
 namespace lt {
 

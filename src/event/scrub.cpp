@@ -1,5 +1,4 @@
 #include "event/scrub.h"
-#include "core/text.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -18,6 +17,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/text.h"
+#include "event/meta.h"
 
 namespace lt {
 
@@ -536,28 +538,14 @@ private:
 
     void write_meta() {
         if (pending_.empty()) return;
-        json::Value& meta = document_.root().object_at("_meta");
         for (const Pending& pending : pending_) {
-            json::Value* node = &meta;
-            for (const std::string& segment : pending.path) node = &node->object_at(segment);
-            json::Value& entry = node->object_at("");
-            json::Value* remarks = entry.find("rem");
-            if (remarks == nullptr || !remarks->is_array()) {
-                remarks = &entry.set("rem", document_.make_array());
-            }
+            json::Value& entry = meta_entry(document_, pending.path);
             for (const Remark& remark : pending.remarks) {
-                json::Value item = document_.make_array();
-                item.push_back(document_.make_string(rule_id(remark.rule)));
-                item.push_back(document_.make_string(remark.removed ? "x" : "s"));
-                if (!remark.removed) {
-                    item.push_back(document_.make_uint64(remark.begin));
-                    item.push_back(document_.make_uint64(remark.end));
-                }
-                remarks->push_back(std::move(item));
+                add_remark(document_, entry, rule_id(remark.rule), remark.removed ? "x" : "s",
+                           remark.removed ? std::nullopt
+                                          : std::optional(std::pair(remark.begin, remark.end)));
             }
-            if (pending.len && entry.find("len") == nullptr) {
-                entry.set("len", document_.make_uint64(*pending.len));
-            }
+            if (pending.len) set_original_length(document_, entry, *pending.len);
         }
     }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/text.h"
+#include "event/meta.h"
 
 namespace lt {
 
@@ -386,22 +387,10 @@ void TrimRemarks::container_cut(const Path& path, size_t original_length) {
 
 void TrimRemarks::write(Document& event) const {
     if (remarks_.empty() || !event.root().is_object()) return;
-    Value* meta = &event.root().object_at("_meta");
     for (const Remark& remark : remarks_) {
-        Value* node = meta;
-        for (const std::string& segment : remark.path) node = &node->object_at(segment);
-        Value& entry = node->object_at("");
-        if (remark.range) {
-            Value* list = entry.find("rem");
-            if (list == nullptr || !list->is_array()) list = &entry.set("rem", event.make_array());
-            Value item = event.make_array();
-            item.push_back(event.make_string("!limit"));
-            item.push_back(event.make_string("s"));
-            item.push_back(event.make_uint64(remark.range->first));
-            item.push_back(event.make_uint64(remark.range->second));
-            list->push_back(std::move(item));
-        }
-        if (entry.find("len") == nullptr) entry.set("len", event.make_uint64(remark.length));
+        Value& entry = meta_entry(event, remark.path);
+        if (remark.range) add_remark(event, entry, "!limit", "s", remark.range);
+        set_original_length(event, entry, remark.length);
     }
 }
 
