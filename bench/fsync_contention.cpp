@@ -3,13 +3,13 @@
 //
 // The foreground loop appends --record-kib, calls fdatasync and sleeps --interval-us, as the
 // spool writer does at half the target rate; its latencies are the floor of the ack latency.
-// The background thread (absent with --background-mib-per-s 0) writes --chunk-kib every 10 ms
-// into a second file in the same directory and makes it durable the way --background-sync
-// says: "fdatasync" (SQLite's commit), "range" (sync_file_range: written but no cache flush).
-// Prints one JSON object: foreground percentiles in ms, the background bytes written, and
-// late_share: the share of the run's wall time during which a sync had been pending for more
-// than 5 ms. Requests arriving then wait over 5 ms for their answer, so an ack p99 within 5 ms
-// needs late_share under 1%, whatever the server does.
+// The background thread (absent with --background-mib-per-s 0) writes a hundredth of
+// --background-mib-per-s every 10 ms into a second file in the same directory (wrapping at
+// 256 MiB) and makes it durable the way --background-sync says: "fdatasync" (SQLite's commit),
+// "range" (sync_file_range: written but no cache flush). Prints one JSON object: foreground
+// percentiles in ms, the background bytes written, and late_share: the share of the run's wall time
+// during which a sync had been pending for more than 5 ms. Requests arriving then wait over 5 ms
+// for their answer, so an ack p99 within 5 ms needs late_share under 1%, whatever the server does.
 // Both files are created in --dir and deleted at the end. Linux only.
 #include <fcntl.h>
 #include <unistd.h>

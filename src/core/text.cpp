@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/utf8.h"
+
 namespace lt {
 namespace {
 
@@ -37,20 +39,7 @@ std::string truncate_chars(std::string_view text, size_t max_chars) {
 }
 
 size_t char_length(std::string_view s, size_t pos) {
-    const auto lead = static_cast<unsigned char>(s[pos]);
-    size_t length = 1;
-    if (lead >= 0xF0 && lead < 0xF8) {
-        length = 4;
-    } else if (lead >= 0xE0) {
-        length = lead < 0xF0 ? 3 : 1;
-    } else if (lead >= 0xC2) {
-        length = 2;
-    }
-    if (pos + length > s.size()) return 1;
-    for (size_t i = 1; i < length; ++i) {
-        if (is_lead_byte(s[pos + i])) return 1;
-    }
-    return length;
+    return std::max<size_t>(utf8_sequence_length(s, pos), 1);
 }
 
 char32_t code_point_at(std::string_view s, size_t pos, size_t length) {

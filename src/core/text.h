@@ -8,7 +8,8 @@
 // * truncate_chars(s, n) is Sentry's truncatechars: s itself when it has at most n characters,
 //   else its first n - 3 (0 when n < 3) followed by "...".
 // * char_length(s, pos) is the byte length of the character starting at pos: 1 for ASCII and for
-//   bytes that do not start a complete sequence, so loops that step by it always advance.
+//   bytes that do not start a valid sequence (utf8_sequence_length's 0), so loops that step by
+//   it always advance.
 //   code_point_at(s, pos, length) decodes the sequence of that length at pos.
 // * trim_ascii_space(s) is s without leading and trailing " \t\r\n\f\v" (a view into s).
 #pragma once

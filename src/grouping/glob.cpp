@@ -4,7 +4,6 @@
 #include <string>
 #include <utility>
 
-#include "core/python_text.h"
 #include "core/text.h"
 
 namespace lt {
